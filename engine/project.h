@@ -1,0 +1,88 @@
+/*
+ * project.h - a loaded project: the manifest, every library file (parsed, with
+ * ${param} substituted), and the datasets and flows the files define.
+ *
+ * Ownership: the project owns everything reachable from it. Statement
+ * pointers (prj_dataset.stmt, prj_flow.stmt) point into files[].stmts and stay
+ * valid until prj_free. Positions inside statements are offsets of the
+ * substituted text (files[i].sub.out); prj_error maps them to file:line:col.
+ */
+#ifndef TARN_PROJECT_H
+#define TARN_PROJECT_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "manifest.h"
+#include "rewrite.h"
+#include "sqlparse.h"
+#include "util.h"
+
+typedef VEC(int) intvec;
+
+typedef struct prj_file {
+    char *path;          /* relative to the project folder */
+    char *orig;          /* the file's bytes */
+    size_t orig_len;
+    rewrite sub;         /* text after ${param} substitution; maps back to orig */
+    sql_stmtvec stmts;
+    strvec broken;       /* names of statements that did not parse */
+} prj_file;
+
+typedef struct prj_flow {
+    char *name;          /* flow name (a dataset's own flow has its name) */
+    int dataset;         /* index of the dataset it writes */
+    int file;
+    const sql_stmt *stmt;
+    bool own;            /* the query of the dataset's CREATE statement */
+    intvec inputs;       /* datasets the query reads (each once) */
+} prj_flow;
+
+typedef struct prj_dataset {
+    char *name;
+    sql_kind kind;       /* never SQL_FLOW */
+    int file;
+    const sql_stmt *stmt;
+    intvec flows;        /* flows writing into it */
+    intvec deps;         /* datasets its flows read (each once) */
+} prj_dataset;
+
+typedef struct project {
+    char *dir;           /* the project folder as given */
+    manifest man;
+    strvec param_keys, param_vals; /* --param overrides (win over configuration) */
+    VEC(prj_file) files;
+    VEC(prj_dataset) datasets;
+    VEC(prj_flow) flows;
+    intvec order;        /* datasets in dependency order (cycles left out) */
+    bool has_cycle;
+} project;
+
+/* Loads dir/tarn.json and every library file, parses them, and builds the
+ * dependency graph. params are "key=value" overrides. Every problem goes to
+ * diags; returns 0 when none is an error. The project is usable (partially)
+ * even when there were errors, and must be freed either way. */
+int prj_load(project *p, const char *dir, const strvec *params, diag_list *diags);
+void prj_free(project *p);
+
+/* true when name is defined by a statement that did not parse (readers of
+ * it are not worth a second report). */
+bool prj_is_broken(const project *p, const char *name);
+/* Index of the dataset called name (case-insensitive), or -1. */
+int prj_dataset_find(const project *p, const char *name);
+int prj_flow_find(const project *p, const char *name);
+/* Value of parameter name: --param override, else configuration, else NULL. */
+const char *prj_param(const project *p, const char *name);
+/* Absolute or dir-relative path of a project file; caller frees. */
+char *prj_path(const project *p, const char *rel);
+/* The warehouse and state database paths; caller frees. */
+char *prj_warehouse_path(const project *p);
+char *prj_state_path(const project *p);
+
+/* Adds a problem at offset off of file's substituted text. */
+void prj_error(const project *p, diag_list *d, diag_level level, int file, size_t off,
+               const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The dataset's own query text or a flow's query text (substituted). */
+const char *prj_text(const project *p, int file);
+
+#endif
