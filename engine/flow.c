@@ -1,13 +1,21 @@
 /*
- * flow.c - the row loop of a flow (see flow.h).
+ * flow.c - moving a flow's rows into its table (see flow.h).
  *
- * Why a loop in C rather than INSERT ... SELECT: expectations need a count of
- * passed and failed rows per expectation and, on FAIL UPDATE, the offending
- * row itself. Evaluating them as extra result columns of one SELECT and
- * deciding in C gives exact counts (SQLite is free to reorder or repeat
- * functions in a WHERE clause) and a natural place to report progress and
- * notice a cancel. Values move from the SELECT to the INSERT without copies
- * (sqlite3_bind_value of the column's value).
+ * One statement does the work:
+ *
+ *   INSERT INTO target (c1, .., cn)
+ *   SELECT c1, .., cn FROM (SELECT *, (e1), .., (ek) FROM (query) LIMIT -1)
+ *   WHERE __tarn_row(e1 value, .., ek value)
+ *
+ * __tarn_row is a C function registered for the run with the job as its
+ * state: it counts rows, counts passed and failed rows per expectation,
+ * answers whether to keep the row (DROP ROW), raises an error on FAIL UPDATE,
+ * reports progress and notices a cancel. SQLite moves the values itself, with
+ * no copy through C. The "LIMIT -1" keeps the inner query from being
+ * flattened into the outer one or having the WHERE term pushed into it, so
+ * the function runs exactly once per row the query produces, after the
+ * query's own filters; and as it is not marked deterministic, SQLite never
+ * hoists or reuses its result.
  */
 #include "flow.h"
 
@@ -17,41 +25,56 @@
 #include "util.h"
 
 #define PROGRESS_EVERY 8192
+#define ROW_FN "__tarn_row"
 
-/* SELECT *, (e1), (e2) FROM (query): data columns, then one per expectation. */
-static char *select_sql(const flw_job *j)
-{
-    sb b = {0};
-    sb_add(&b, "SELECT *");
-    for (int i = 0; i < j->n_expect; i++) sb_addf(&b, ", (%s)", j->expects[i].expr);
-    sb_addf(&b, " FROM (%s)", j->query);
-    return sb_take(&b);
-}
+typedef struct row_state {
+    const flw_job *j;
+    flw_metrics *m;
+    int failed_expect;   /* index of the FAIL UPDATE expectation that failed, or -1 */
+    bool canceled;
+} row_state;
 
-static char *insert_sql(const char *target, sqlite3_stmt *sel, int ncols)
+/* SQL truthiness: NULL fails; numbers (and text read as numbers) are true
+ * when nonzero. */
+static bool truthy(sqlite3_value *v)
 {
-    sb b = {0};
-    sb_add(&b, "INSERT INTO ");
-    sb_add_ident(&b, target);
-    sb_add(&b, " (");
-    for (int i = 0; i < ncols; i++) {
-        if (i) sb_add(&b, ", ");
-        sb_add_ident(&b, sqlite3_column_name(sel, i));
-    }
-    sb_add(&b, ") VALUES (");
-    for (int i = 0; i < ncols; i++) sb_add(&b, i ? ", ?" : "?");
-    sb_add(&b, ")");
-    return sb_take(&b);
-}
-
-/* SQL truthiness: NULL fails; numbers are true when nonzero. */
-static bool truthy(sqlite3_stmt *st, int col)
-{
-    switch (sqlite3_column_type(st, col)) {
+    switch (sqlite3_value_type(v)) {
     case SQLITE_NULL: return false;
-    case SQLITE_INTEGER: return sqlite3_column_int64(st, col) != 0;
-    default: return sqlite3_column_double(st, col) != 0.0;
+    case SQLITE_INTEGER: return sqlite3_value_int64(v) != 0;
+    default: return sqlite3_value_double(v) != 0.0;
     }
+}
+
+static void row_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    row_state *rs = sqlite3_user_data(ctx);
+    flw_metrics *m = rs->m;
+    const flw_job *j = rs->j;
+    m->rows_read++;
+    if (m->rows_read % PROGRESS_EVERY == 0) {
+        if (j->cancel && atomic_load(j->cancel)) {
+            rs->canceled = true;
+            sqlite3_result_error(ctx, "canceled", -1);
+            return;
+        }
+        if (j->progress) j->progress(j->ctx, m->rows_read);
+    }
+    bool keep = true;
+    for (int e = 0; e < argc; e++) {
+        if (truthy(argv[e])) {
+            m->passed[e]++;
+            continue;
+        }
+        m->failed[e]++;
+        if (j->expects[e].action == SQL_DROP_ROW) keep = false;
+        if (j->expects[e].action == SQL_FAIL_UPDATE) {
+            rs->failed_expect = e;
+            sqlite3_result_error(ctx, "expectation failed", -1);
+            return;
+        }
+    }
+    if (!keep) m->rows_dropped++;
+    sqlite3_result_int(ctx, keep);
 }
 
 /* The first ncols columns of the current row as a JSON object. */
@@ -75,36 +98,40 @@ static char *row_json(sqlite3_stmt *st, int ncols)
     return sb_take(&b);
 }
 
-static flw_status sqlite_failure(sqlite3 *db, int rc, char **err)
+/* After a FAIL UPDATE: finds a row violating expectation e, for the report. */
+static char *offending_row(const flw_job *j, int e)
 {
-    if ((rc & 0xff) == SQLITE_INTERRUPT) {
-        *err = xstrdup("canceled");
-        return FLW_CANCELED;
-    }
-    *err = xstrdup(sqlite3_errmsg(db));
-    return FLW_ERROR;
+    sb q = {0};
+    sb_addf(&q, "SELECT * FROM (%s) WHERE NOT coalesce((%s), 0) LIMIT 1", j->query,
+            j->expects[e].expr);
+    sqlite3_stmt *st = NULL;
+    char *row = NULL;
+    if (sqlite3_prepare_v2(j->db, sb_str(&q), -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        row = row_json(st, sqlite3_column_count(st));
+    sqlite3_finalize(st);
+    sb_free(&q);
+    return row ? row : xstrdup("(not found again)");
 }
 
-/* Checks the row's expectations; returns whether to keep it, or sets *fail. */
-static bool check_row(const flw_job *j, sqlite3_stmt *sel, int ncols, flw_metrics *m,
-                      char **fail)
+/* The INSERT described at the top of the file, for the query's columns. */
+static char *insert_sql(const flw_job *j, sqlite3_stmt *shape)
 {
-    bool keep = true;
-    for (int e = 0; e < j->n_expect; e++) {
-        if (truthy(sel, ncols + e)) {
-            m->passed[e]++;
-            continue;
-        }
-        m->failed[e]++;
-        if (j->expects[e].action == SQL_DROP_ROW) keep = false;
-        if (j->expects[e].action == SQL_FAIL_UPDATE && !*fail) {
-            char *row = row_json(sel, ncols);
-            *fail = xasprintf("expectation '%s' (%s) failed on row %s", j->expects[e].name,
-                              j->expects[e].expr, row);
-            free(row);
-        }
+    int ncols = sqlite3_column_count(shape);
+    sb names = {0}, b = {0};
+    for (int i = 0; i < ncols; i++) {
+        if (i) sb_add(&names, ", ");
+        sb_add_ident(&names, sqlite3_column_name(shape, i));
     }
-    return keep;
+    sb_add(&b, "INSERT INTO ");
+    sb_add_ident(&b, j->target);
+    sb_addf(&b, " (%s) SELECT %s FROM (SELECT *", sb_str(&names), sb_str(&names));
+    for (int e = 0; e < j->n_expect; e++) sb_addf(&b, ", (%s) AS \"__tarn_e%d\"", j->expects[e].expr, e);
+    sb_addf(&b, " FROM (%s) LIMIT -1) WHERE " ROW_FN "(", j->query);
+    for (int e = 0; e < j->n_expect; e++) sb_addf(&b, "%s\"__tarn_e%d\"", e ? ", " : "", e);
+    sb_add(&b, ")");
+    sb_free(&names);
+    return sb_take(&b);
 }
 
 flw_status flw_run(const flw_job *j, flw_metrics *m, char **err)
@@ -113,50 +140,38 @@ flw_status flw_run(const flw_job *j, flw_metrics *m, char **err)
     m->n_expect = j->n_expect;
     m->passed = xcalloc((size_t)j->n_expect + 1, sizeof(int64_t));
     m->failed = xcalloc((size_t)j->n_expect + 1, sizeof(int64_t));
-    char *sql = select_sql(j);
-    sqlite3_stmt *sel = NULL, *ins = NULL;
-    int rc = sqlite3_prepare_v2(j->db, sql, -1, &sel, NULL);
-    free(sql);
-    if (rc != SQLITE_OK) return sqlite_failure(j->db, rc, err);
-    int ncols = sqlite3_column_count(sel) - j->n_expect;
-    sql = insert_sql(j->target, sel, ncols);
-    rc = sqlite3_prepare_v2(j->db, sql, -1, &ins, NULL);
+    sqlite3_stmt *shape = NULL;
+    if (sqlite3_prepare_v2(j->db, j->query, -1, &shape, NULL) != SQLITE_OK) {
+        *err = xstrdup(sqlite3_errmsg(j->db));
+        return FLW_ERROR;
+    }
+    char *sql = insert_sql(j, shape);
+    sqlite3_finalize(shape);
+    row_state rs = {j, m, -1, false};
+    sqlite3_create_function_v2(j->db, ROW_FN, -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, &rs,
+                               row_fn, NULL, NULL, NULL);
+    char *msg = NULL;
+    int rc = sqlite3_exec(j->db, sql, NULL, NULL, &msg);
+    sqlite3_create_function_v2(j->db, ROW_FN, -1, SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
     free(sql);
     flw_status status = FLW_OK;
-    if (rc != SQLITE_OK) {
-        status = sqlite_failure(j->db, rc, err);
-        goto done;
-    }
-    char *fail = NULL;
-    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-        m->rows_read++;
-        if (j->cancel && atomic_load(j->cancel)) {
-            rc = SQLITE_INTERRUPT;
-            break;
-        }
-        if (j->progress && m->rows_read % PROGRESS_EVERY == 0) j->progress(j->ctx, m->rows_read);
-        bool keep = j->n_expect ? check_row(j, sel, ncols, m, &fail) : true;
-        if (fail) break;
-        if (!keep) {
-            m->rows_dropped++;
-            continue;
-        }
-        for (int i = 0; i < ncols; i++) sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
-        rc = sqlite3_step(ins);
-        sqlite3_reset(ins);
-        if (rc != SQLITE_DONE) break;
-        m->rows_written++;
-    }
-    if (fail) {
-        *err = fail;
+    if (rs.failed_expect >= 0) {
+        const sql_expect *e = &j->expects[rs.failed_expect];
+        char *row = offending_row(j, rs.failed_expect);
+        *err = xasprintf("expectation '%s' (%s) failed on row %s", e->name, e->expr, row);
+        free(row);
         status = FLW_FAILED;
-    } else if (rc != SQLITE_DONE) {
-        status = sqlite_failure(j->db, rc, err);
+    } else if (rs.canceled || (rc & 0xff) == SQLITE_INTERRUPT) {
+        *err = xstrdup("canceled");
+        status = FLW_CANCELED;
+    } else if (rc != SQLITE_OK) {
+        *err = xstrdup(msg ? msg : sqlite3_errmsg(j->db));
+        status = FLW_ERROR;
+    } else {
+        m->rows_written = sqlite3_changes64(j->db);
+        if (j->progress) j->progress(j->ctx, m->rows_read);
     }
-    if (j->progress) j->progress(j->ctx, m->rows_read);
-done:
-    sqlite3_finalize(ins);
-    sqlite3_finalize(sel);
+    sqlite3_free(msg);
     return status;
 }
 

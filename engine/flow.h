@@ -1,8 +1,8 @@
 /*
- * flow.h - running one flow's rows into its table: the query is stepped row
- * by row, each row's expectations are checked (warn: keep and count; drop:
- * drop and count; fail: stop the flow and report the row), and kept rows are
- * inserted by column name. The caller owns the transaction.
+ * flow.h - running one flow's rows into its table: every row the query makes
+ * is counted and its expectations checked (warn: keep and count; drop: drop
+ * and count; fail: stop the flow and report the row); kept rows are inserted
+ * by column name. The caller owns the transaction.
  */
 #ifndef TARN_FLOW_H
 #define TARN_FLOW_H

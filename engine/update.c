@@ -721,7 +721,7 @@ upd_state upd_run(upd *u)
     prj_load(&u->p, u->dir, &u->params, &diags);
     u->loaded = true;
     val_result vr = {0};
-    if (!diags.errors) val_run(&u->p, &diags, &vr);
+    val_run(&u->p, &diags, &vr); /* also with load errors: report them all */
     diag_sort(&diags);
     log_problems(u, &diags);
     if (diags.errors)
