@@ -43,10 +43,24 @@ int pv_open(const project *p, sqlite3 **db, char **err)
     return 0;
 }
 
+/* Notes ATTACH and DETACH, which sqlite3_stmt_readonly counts as read-only
+ * although ATTACH creates a missing database file. */
+static int note_attach(void *ctx, int action, const char *a, const char *b, const char *c,
+                       const char *d)
+{
+    (void)a, (void)b, (void)c, (void)d;
+    if (action == SQLITE_ATTACH || action == SQLITE_DETACH) *(bool *)ctx = true;
+    return SQLITE_OK;
+}
+
 int pv_prepare_sql(sqlite3 *db, const char *sql, sqlite3_stmt **st, char **err)
 {
     const char *tail = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, st, &tail) != SQLITE_OK) {
+    bool attach = false;
+    sqlite3_set_authorizer(db, note_attach, &attach);
+    int prc = sqlite3_prepare_v2(db, sql, -1, st, &tail);
+    sqlite3_set_authorizer(db, NULL, NULL);
+    if (prc != SQLITE_OK) {
         int off = sqlite3_error_offset(db);
         *err = off >= 0 ? xasprintf("%s (at offset %d)", sqlite3_errmsg(db), off)
                         : xstrdup(sqlite3_errmsg(db));
@@ -57,7 +71,7 @@ int pv_prepare_sql(sqlite3 *db, const char *sql, sqlite3_stmt **st, char **err)
         return -1;
     }
     while (tail && *tail && strchr(" \t\r\n;", *tail)) tail++;
-    if (!sqlite3_stmt_readonly(*st) || (tail && *tail)) {
+    if (!sqlite3_stmt_readonly(*st) || attach || (tail && *tail)) {
         *err = xstrdup(tail && *tail ? "preview runs one statement at a time"
                                      : "preview runs read-only queries (SELECT)");
         sqlite3_finalize(*st);

@@ -602,6 +602,7 @@ static size_t scan_table(scanner *sc, size_t k, size_t b)
         r.stream = true;
         if (sc_punct(sc, k + 1, '(')) {
             size_t close = sc->close[k + 1];
+            if (close >= b) return b; /* unbalanced: SQLite reports it */
             size_t after = scan_name(sc, k + 2, close, &r);
             if (!r.name || after != close) { /* STREAM(subquery or call) */
                 free(r.name);

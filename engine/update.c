@@ -310,6 +310,10 @@ static void input_signature(upd *u, int d, sb *sig, bool *external, unsigned cha
         if (seen[in]) continue;
         seen[in] = 1;
         if (p->datasets.v[in].kind == SQL_TEMP_VIEW) {
+            /* the view's own query is part of what the reader computes */
+            char vh[17];
+            plan_def_hash(p, in, vh);
+            sb_addf(sig, "%s#%s;", p->datasets.v[in].name, vh);
             input_signature(u, in, sig, external, seen);
             continue;
         }

@@ -263,6 +263,20 @@ static bool compile_expectations(vctx *c, int di)
     bool good = true;
     for (size_t i = 0; i < d->stmt->expects.n; i++) {
         const sql_expect *e = &d->stmt->expects.v[i];
+        sql_refvec refs = {0};
+        strvec ctes = {0};
+        sql_scan_refs(text, e->expr_off, strlen(e->expr), &refs, &ctes);
+        if (refs.n) {
+            char *msg = xasprintf("expectation '%s' reads table '%s': expectations check "
+                                  "one row at a time and cannot use subqueries", e->name,
+                                  refs.v[0].name);
+            error_at(c, d->file, refs.v[0].name_off, msg);
+            free(msg);
+            good = false;
+        }
+        sql_refs_free(&refs);
+        strvec_free(&ctes);
+        if (!good) continue;
         rewrite q = {0};
         rw_insert(&q, "SELECT (", e->expr_off);
         rw_copy(&q, text, e->expr_off, strlen(e->expr));

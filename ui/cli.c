@@ -239,7 +239,11 @@ int cli_main(int argc, char **argv)
             printf("tarn %s\n", TARN_VERSION);
             return CLI_OK;
         }
-        if (!strcmp(arg, "-C") && i + 1 < argc) {
+        if (!strcmp(arg, "-C") && i + 1 >= argc) {
+            fprintf(stderr, "tarn: option -C needs a value (DIR) (see 'tarn --help')\n");
+            return CLI_USAGE;
+        }
+        if (!strcmp(arg, "-C")) {
             dir = argv[++i];
         } else if (!strncmp(arg, "-C", 2) && arg[2]) {
             dir = arg + 2;

@@ -23,7 +23,11 @@ static int exec_events(const cli_args *a)
     f.level = cli_get(a, "level", NULL);
     f.type = cli_get(a, "type", NULL);
     f.dataset = cli_get(a, "dataset", NULL);
-    f.limit = atoi(cli_get(a, "limit", "0"));
+    const char *lim = cli_get(a, "limit", "0");
+    long limit = strtol(lim, &end, 10);
+    if (*end || !*lim || limit < 0 || limit > 1000000000)
+        return cli_usage_error(a, "--limit wants a number >= 0, not '%s'", lim);
+    f.limit = (int)limit;
     f.oldest_first = cli_has(a, "oldest-first");
     char *path = fs_join(a->dir, ".tarn/state.db"), *err = NULL;
     sqlite3 *db = NULL;

@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700
 #include "cli_format.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,8 +174,13 @@ static void json_value(FILE *out, sqlite3_stmt *st, int c, bool raw)
     sb b = {0};
     switch (sqlite3_column_type(st, c)) {
     case SQLITE_NULL: fputs("null", out); break;
-    case SQLITE_INTEGER:
-    case SQLITE_FLOAT: fputs((const char *)sqlite3_column_text(st, c), out); break;
+    case SQLITE_INTEGER: fputs((const char *)sqlite3_column_text(st, c), out); break;
+    case SQLITE_FLOAT: /* JSON has no Inf: SQLite's 1e999 prints as null */
+        if (isfinite(sqlite3_column_double(st, c)))
+            fputs((const char *)sqlite3_column_text(st, c), out);
+        else
+            fputs("null", out);
+        break;
     case SQLITE_BLOB: fprintf(out, "\"<blob %d bytes>\"", sqlite3_column_bytes(st, c)); break;
     default:
         if (raw) {

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fsutil.h"
+#include "manifest.h"
 #include "update.h"
 
 typedef struct run_view {
@@ -146,6 +148,13 @@ static upd_state run_cancellable(upd *u)
 
 static int exec_run(const cli_args *a)
 {
+    /* refuse before the update creates .tarn/ in a folder that is no project */
+    char *manpath = fs_join(a->dir, MAN_FILE);
+    bool is_project = fs_exists(manpath);
+    free(manpath);
+    if (!is_project)
+        return cli_fail("%s has no %s: not a tarn project (create one with 'tarn init')",
+                        a->dir, MAN_FILE);
     upd_options o = {0};
     o.full_refresh = cli_has(a, "full-refresh");
     cli_list(a, "select", &o.select);
