@@ -88,9 +88,7 @@ char *prj_state_path(const project *p)
 
 int prj_dataset_find(const project *p, const char *name)
 {
-    for (size_t i = 0; i < p->datasets.n; i++)
-        if (str_ieq(p->datasets.v[i].name, name)) return (int)i;
-    return -1;
+    return strmap_get(&p->dataset_index, name, -1);
 }
 
 bool prj_is_broken(const project *p, const char *name)
@@ -102,9 +100,7 @@ bool prj_is_broken(const project *p, const char *name)
 
 int prj_flow_find(const project *p, const char *name)
 {
-    for (size_t i = 0; i < p->flows.n; i++)
-        if (str_ieq(p->flows.v[i].name, name)) return (int)i;
-    return -1;
+    return strmap_get(&p->flow_index, name, -1);
 }
 
 /* ---- loading ---- */
@@ -172,6 +168,7 @@ static void add_dataset(project *p, int file, const sql_stmt *s, diag_list *diag
     d.file = file;
     d.stmt = s;
     VEC_PUSH(&p->datasets, d);
+    strmap_put(&p->dataset_index, d.name, (int)p->datasets.n - 1);
     if (s->has_query) {
         prj_flow fl = {0};
         fl.name = xstrdup(s->name);
@@ -180,6 +177,7 @@ static void add_dataset(project *p, int file, const sql_stmt *s, diag_list *diag
         fl.stmt = s;
         fl.own = true;
         VEC_PUSH(&p->flows, fl);
+        strmap_put(&p->flow_index, fl.name, (int)p->flows.n - 1);
     }
 }
 
@@ -212,6 +210,7 @@ static void add_flow(project *p, int file, const sql_stmt *s, diag_list *diags)
     fl.file = file;
     fl.stmt = s;
     VEC_PUSH(&p->flows, fl);
+    strmap_put(&p->flow_index, fl.name, (int)p->flows.n - 1);
 }
 
 static void build_model(project *p, diag_list *diags)
@@ -290,6 +289,8 @@ void prj_free(project *p)
     }
     VEC_FREE(&p->flows);
     VEC_FREE(&p->order);
+    strmap_free(&p->dataset_index);
+    strmap_free(&p->flow_index);
     strvec_free(&p->param_keys);
     strvec_free(&p->param_vals);
     man_free(&p->man);

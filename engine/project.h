@@ -54,6 +54,8 @@ typedef struct project {
     VEC(prj_file) files;
     VEC(prj_dataset) datasets;
     VEC(prj_flow) flows;
+    strmap dataset_index; /* name -> index in datasets */
+    strmap flow_index;   /* name -> index in flows */
     intvec order;        /* datasets in dependency order (cycles left out) */
     bool has_cycle;
 } project;

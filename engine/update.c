@@ -31,6 +31,8 @@ struct upd {
     int64_t id;
     char *error;
     sqlite3 *state;
+    bool state_tx;           /* a batch of event writes is open */
+    double last_flush;       /* when the last batch committed (ms) */
     sqlite3 *wh;             /* guarded by mu against upd_cancel */
     pthread_mutex_t mu;
     atomic_int cancel;
@@ -44,9 +46,21 @@ struct upd {
 static void emit(upd *u, const char *level, const char *type, const char *dataset,
                  const char *flow, const char *details, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
+/* Event writes are batched in transactions of at most ~100 ms: another
+ * process reading the log sees them that late at worst, while an update of a
+ * thousand up-to-date datasets does not pay a commit per event. Listeners
+ * get each event at once. */
+static void flush_events(upd *u)
+{
+    if (u->state_tx) wh_exec(u->state, "COMMIT", NULL);
+    u->state_tx = false;
+    u->last_flush = time_mono_ms();
+}
+
 static void emit(upd *u, const char *level, const char *type, const char *dataset,
                  const char *flow, const char *details, const char *fmt, ...)
 {
+    if (!u->state_tx) u->state_tx = wh_exec(u->state, "BEGIN IMMEDIATE", NULL) == 0;
     va_list ap;
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
@@ -56,16 +70,19 @@ static void emit(upd *u, const char *level, const char *type, const char *datase
     evl_append(u->state, &e, ts);
     if (u->l.event) u->l.event(u->l.ctx, &e);
     free(msg);
+    if (time_mono_ms() - u->last_flush > 100) flush_events(u);
 }
 
 static void set_state(upd *u, upd_state s, const char *why)
 {
+    if (!u->state_tx) u->state_tx = wh_exec(u->state, "BEGIN IMMEDIATE", NULL) == 0;
     evl_update_set_state(u->state, u->id, upd_state_name(s), why);
     char *details = xasprintf("{\"update_progress\": {\"state\": \"%s\"}}", upd_state_name(s));
     emit(u, s == UPD_FAILED ? "ERROR" : "INFO", "update_progress", NULL, NULL, details,
          "Update #%lld is %s%s%s", (long long)u->id, upd_state_name(s), why ? ": " : "",
          why ? why : "");
     free(details);
+    flush_events(u);
 }
 
 static void json_names(sb *b, const strvec *v)
@@ -186,7 +203,6 @@ static bool resolve_selection(upd *u)
 static void log_definitions(upd *u, const val_result *schemas)
 {
     const project *p = &u->p;
-    wh_exec(u->state, "BEGIN", NULL);
     for (size_t i = 0; i < p->datasets.n; i++) {
         const prj_dataset *d = &p->datasets.v[i];
         sb b = {0};
@@ -217,7 +233,6 @@ static void log_definitions(upd *u, const val_result *schemas)
              sql_kind_name(d->kind), d->name);
         sb_free(&b);
     }
-    wh_exec(u->state, "COMMIT", NULL);
 }
 
 /* ======================= flow reporting ======================= */
@@ -345,6 +360,7 @@ static flw_status run_rows(upd *u, int d, int f, const rewrite *q, flw_metrics *
     const prj_dataset *ds = &u->p.datasets.v[d];
     u->cur_dataset = ds->name;
     u->cur_flow = u->p.flows.v[f].name;
+    flush_events(u); /* what led here is visible while the rows run */
     flw_job j = {u->wh, ds->name, sb_str(&q->out), ds->stmt->expects.v,
                  (int)ds->stmt->expects.n, &u->cancel, on_rows, u};
     return flw_run(&j, m, err);
@@ -791,6 +807,7 @@ const char *upd_error(const upd *u)
 void upd_free(upd *u)
 {
     if (!u) return;
+    if (u->state) flush_events(u);
     wh_unlock(u->lock);
     sqlite3_close(u->state);
     if (u->loaded) prj_free(&u->p);

@@ -212,6 +212,68 @@ void strvec_split(strvec *out, const char *csv)
     }
 }
 
+/* ---- string map ---- */
+
+static uint64_t hash_nocase(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)tolower((unsigned char)*s);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static size_t map_slot(const strmap *m, const char *key)
+{
+    size_t i = hash_nocase(key) & (m->cap - 1);
+    while (m->keys[i] && !str_ieq(m->keys[i], key)) i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static void map_grow(strmap *m)
+{
+    strmap bigger = {xcalloc(m->cap ? m->cap * 2 : 16, sizeof(char *)), NULL, 0,
+                     m->cap ? m->cap * 2 : 16};
+    bigger.vals = xcalloc(bigger.cap, sizeof(int));
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i]) continue;
+        size_t j = map_slot(&bigger, m->keys[i]);
+        bigger.keys[j] = m->keys[i];
+        bigger.vals[j] = m->vals[i];
+        bigger.n++;
+    }
+    free(m->keys);
+    free(m->vals);
+    *m = bigger;
+}
+
+void strmap_put(strmap *m, const char *key, int val)
+{
+    if ((m->n + 1) * 2 > m->cap) map_grow(m);
+    size_t i = map_slot(m, key);
+    if (!m->keys[i]) {
+        m->keys[i] = xstrdup(key);
+        m->n++;
+    }
+    m->vals[i] = val;
+}
+
+int strmap_get(const strmap *m, const char *key, int dflt)
+{
+    if (!m->cap) return dflt;
+    size_t i = map_slot(m, key);
+    return m->keys[i] ? m->vals[i] : dflt;
+}
+
+void strmap_free(strmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++) free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof(*m));
+}
+
 /* ---- strings ---- */
 
 bool str_ieq(const char *a, const char *b)

@@ -81,6 +81,19 @@ int strvec_find(const strvec *v, const char *s);
 /* Splits "a,b, c" at commas into trimmed, non-empty parts appended to out. */
 void strvec_split(strvec *out, const char *csv);
 
+/* ---- map from ASCII-case-insensitive strings to ints (open addressing) ---- */
+typedef struct strmap {
+    char **keys;  /* owned copies; NULL marks a free slot */
+    int *vals;
+    size_t n, cap;
+} strmap;
+
+/* Sets key to val (replacing an existing value). */
+void strmap_put(strmap *m, const char *key, int val);
+/* The value of key, or dflt. */
+int strmap_get(const strmap *m, const char *key, int dflt);
+void strmap_free(strmap *m);
+
 /* ---- strings ---- */
 bool str_ieq(const char *a, const char *b);
 bool str_nieq(const char *a, const char *b, size_t n);

@@ -36,16 +36,20 @@ int64_t wh_int(sqlite3 *db, const char *sql, int64_t dflt)
 
 bool wh_table_exists(sqlite3 *db, const char *schema, const char *name)
 {
+    /* Tables: a lookup in SQLite's in-memory schema, not a scan of
+     * sqlite_schema (an update asks this for every dataset). */
+    if (sqlite3_table_column_metadata(db, schema ? schema : "main", name, NULL, NULL, NULL,
+                                      NULL, NULL, NULL) == SQLITE_OK)
+        return true;
+    /* Views are not answered above: compiling a read of it tells. */
     sb q = {0};
     sb_add(&q, "SELECT 1 FROM ");
     sb_add_ident(&q, schema ? schema : "main");
-    sb_add(&q, ".sqlite_schema WHERE type IN ('table','view') AND name = ? COLLATE NOCASE");
+    sb_addc(&q, '.');
+    sb_add_ident(&q, name);
+    sb_add(&q, " LIMIT 0");
     sqlite3_stmt *st = NULL;
-    bool found = false;
-    if (sqlite3_prepare_v2(db, sb_str(&q), -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        found = sqlite3_step(st) == SQLITE_ROW;
-    }
+    bool found = sqlite3_prepare_v2(db, sb_str(&q), -1, &st, NULL) == SQLITE_OK;
     sqlite3_finalize(st);
     sb_free(&q);
     return found;
