@@ -144,7 +144,7 @@ token lex_next(const char *text, size_t len, size_t *pos, const char **msg)
                 break;
             }
         }
-        if (!strchr("(),;.+-*/%<>=!|&~", c)) {
+        if (c == '\0' || !strchr("(),;.+-*/%<>=!|&~", c)) { /* strchr finds the NUL */
             *msg = "unexpected character";
             *pos = e;
             return make(TK_ERROR, p, e);

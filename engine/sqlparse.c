@@ -129,10 +129,20 @@ static size_t match_paren(const char *text, const token *t, size_t n, size_t ope
 }
 
 /* Parses a name (bare or quoted); NULL (after reporting) when absent. */
+/* Words that cannot be a bare name here: they mean the name is missing. */
+static bool reserved_word(const parser *p, token t)
+{
+    static const char *const words[] = {"AS", "SELECT", "WITH", "FROM", "VALUES",
+                                        "WHERE", "INSERT", "BY", NULL};
+    for (int i = 0; words[i]; i++)
+        if (lex_is(p->text, t, words[i])) return true;
+    return false;
+}
+
 static char *parse_name(parser *p, const char *what, size_t *off)
 {
     token t = peek(p);
-    if (!lex_is_name(t)) {
+    if (!lex_is_name(t) || reserved_word(p, t)) {
         expected(p, what);
         return NULL;
     }
@@ -518,6 +528,12 @@ int sql_parse(const char *text, size_t len, sql_stmtvec *out, strvec *broken,
             s.span_len = toks.v[last].off + toks.v[last].len - s.span_off;
             if (report_lex_error(text, len, toks.v, start, k, err, ctx)) {
                 errors++;
+                /* read the name anyway (quietly) so that its readers are not reported */
+                parser p = {text, toks.v + start, k - start, 0, 0, error_cb_default, NULL, 0,
+                            false};
+                p.end_off = k < toks.n ? toks.v[k].off : len;
+                parse_create(&p, &s);
+                if (broken && s.name) VEC_PUSH(broken, xstrdup(s.name));
                 sql_stmt_free(&s);
             } else {
                 parser p = {text, toks.v + start, k - start, 0, 0, err, ctx, 0, false};
@@ -598,7 +614,8 @@ static size_t scan_table(scanner *sc, size_t k, size_t b)
     sql_ref r = {0};
     r.off = sc->t[k].off;
     if (sc_is(sc, k, "STREAM") && k + 1 < b &&
-        (sc_punct(sc, k + 1, '(') || lex_is_name(sc->t[k + 1]))) {
+        (sc_punct(sc, k + 1, '(') ||
+         (lex_is_name(sc->t[k + 1]) && !lex_is_clause_word(sc->text, sc->t[k + 1])))) {
         r.stream = true;
         if (sc_punct(sc, k + 1, '(')) {
             size_t close = sc->close[k + 1];
@@ -662,13 +679,14 @@ static size_t scan_after_table(scanner *sc, size_t k, size_t b, bool *aliased)
 static size_t scan_from(scanner *sc, size_t k, size_t b)
 {
     while (k < b) {
-        size_t nrefs = sc->refs->n;
+        size_t nrefs = sc->refs->n, first = sc->t[k].off;
         if (sc_punct(sc, k, '(')) {
             size_t close = sc->close[k];
             bool sub = sc_is(sc, k + 1, "SELECT") || sc_is(sc, k + 1, "WITH") ||
                        sc_is(sc, k + 1, "VALUES");
             if (sub) scan_range(sc, k + 1, close);
-            else scan_from(sc, k + 1, close);
+            else /* a parenthesized join: its JOINs follow the first table */
+                scan_range(sc, scan_from(sc, k + 1, close), close);
             k = close < b ? close + 1 : b;
         } else {
             size_t after = scan_table(sc, k, b);
@@ -677,7 +695,9 @@ static size_t scan_from(scanner *sc, size_t k, size_t b)
         }
         bool aliased = false;
         k = scan_after_table(sc, k, b, &aliased);
-        if (sc->refs->n > nrefs) sc->refs->v[nrefs].aliased = aliased;
+        /* only a table read here starts at first (not one inside a subquery) */
+        if (sc->refs->n > nrefs && sc->refs->v[nrefs].off == first)
+            sc->refs->v[nrefs].aliased = aliased;
         if (!sc_punct(sc, k, ',')) return k;
         k++;
     }
