@@ -124,6 +124,19 @@ int evl_update_get(sqlite3 *db, int64_t id, evl_update *u)
     return rc;
 }
 
+int evl_update_fail_stale(sqlite3 *db, const char *why)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+            "UPDATE updates SET state = 'FAILED', message = ?, ended_at = " NOW
+            " WHERE state IN ('QUEUED', 'RUNNING')", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, why, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
+}
+
 int64_t evl_update_last(sqlite3 *db)
 {
     return wh_int(db, "SELECT max(id) FROM updates", 0);

@@ -58,6 +58,10 @@ int64_t evl_update_create(sqlite3 *db, const char *cause, bool full_refresh,
                           bool dirty, char **err);
 int evl_update_set_state(sqlite3 *db, int64_t id, const char *state, const char *message);
 int evl_update_get(sqlite3 *db, int64_t id, evl_update *u);
+/* Marks updates still QUEUED or RUNNING as FAILED with message why; called
+ * by the holder of the update lock, when no other update can be running.
+ * Returns how many were marked. */
+int evl_update_fail_stale(sqlite3 *db, const char *why);
 /* The newest update's id, or 0. */
 int64_t evl_update_last(sqlite3 *db);
 

@@ -258,9 +258,9 @@ int prj_load(project *p, const char *dir, const strvec *params, diag_list *diags
         free(manpath);
         return -1;
     }
-    man_load(&p->man, manpath, MAN_FILE, diags);
+    bool man_ok = man_load(&p->man, manpath, MAN_FILE, diags) == 0;
     free(manpath);
-    expand_libraries(p, diags);
+    if (man_ok) expand_libraries(p, diags); /* else the defaults would only add noise */
     build_model(p, diags);
     gph_build(p, diags);
     return diags->errors > errors_before ? -1 : 0;

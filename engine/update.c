@@ -107,6 +107,14 @@ static void fail_setup(upd *u, char *msg)
 static bool start(upd *u)
 {
     char *err = NULL;
+    char *manpath = fs_join(u->dir, MAN_FILE);
+    bool is_project = fs_exists(manpath);
+    free(manpath);
+    if (!is_project) {
+        fail_setup(u, xasprintf("%s has no %s: not a tarn project (create one with "
+                                "'tarn init')", u->dir, MAN_FILE));
+        return false;
+    }
     char *statepath = fs_join(u->dir, ".tarn/state.db");
     int rc = evl_open(statepath, &u->state, &err);
     free(statepath);
@@ -121,6 +129,9 @@ static bool start(upd *u)
         fail_setup(u, err);
         return false;
     }
+    /* holding the lock, nothing else runs: a RUNNING update was cut short */
+    evl_update_fail_stale(u->state, "interrupted: the process ended before the update "
+                                    "finished");
     char commit[41];
     bool dirty = false;
     vcs_head(u->dir, commit, &dirty);
@@ -748,7 +759,7 @@ upd_state upd_run(upd *u)
         fail_setup(u, xasprintf("the pipeline has %d problem%s (see tarn validate)",
                                 diags.errors, diags.errors == 1 ? "" : "s"));
     else if (!resolve_selection(u))
-        fail_setup(u, xstrdup("the selection names datasets the pipeline does not have"));
+        fail_setup(u, xstrdup("the selection is not valid (see above)"));
     if (!u->error) {
         log_definitions(u, &vr);
         if (open_warehouse(u) && define_temp_views(u))

@@ -39,9 +39,8 @@ static void print_cmd_help(FILE *f, const cli_cmd *c)
 {
     fprintf(f, "Usage: tarn [-C DIR] %s %s\n\n%s\n\n%s\n", c->name, c->usage, c->summary,
             c->help);
-    if (!c->opts || !c->opts[0].name) return;
     fprintf(f, "\nOptions:\n");
-    for (const cli_opt *o = c->opts; o->name; o++) {
+    for (const cli_opt *o = c->opts; o && o->name; o++) {
         char head[64];
         int n = 0;
         if (o->shrt) n = snprintf(head, sizeof head, "-%c, ", o->shrt);
@@ -189,6 +188,14 @@ static int parse_args(cli_args *a, int argc, char **argv)
             return -1;
         }
         VEC_PUSH(vals, xstrdup(val ? val : ""));
+    }
+    int p = opt_index(c, "param");
+    for (size_t k = 0; p >= 0 && k < a->vals[p].n; k++) {
+        const char *kv = a->vals[p].v[k], *eq = strchr(kv, '=');
+        if (!eq || eq == kv) {
+            cli_usage_error(a, "--param wants KEY=VALUE, not '%s'", kv);
+            return -1;
+        }
     }
     if ((int)a->pos.n < c->min_pos || (int)a->pos.n > c->max_pos) {
         if (c->max_pos == 0) cli_usage_error(a, "unexpected argument '%s'", a->pos.v[0]);

@@ -21,6 +21,9 @@ static int exec_events(const cli_args *a)
             return cli_usage_error(a, "--update wants an update number");
     }
     f.level = cli_get(a, "level", NULL);
+    if (f.level && !str_ieq(f.level, "INFO") && !str_ieq(f.level, "WARN") &&
+        !str_ieq(f.level, "ERROR") && !str_ieq(f.level, "METRICS"))
+        return cli_usage_error(a, "--level must be INFO, WARN, ERROR or METRICS");
     f.type = cli_get(a, "type", NULL);
     f.dataset = cli_get(a, "dataset", NULL);
     const char *lim = cli_get(a, "limit", "0");

@@ -13,7 +13,8 @@
 
 #include "util.h"
 
-#define CELL_MAX 40 /* display columns a table cell shows before "..." */
+#define CELL_MAX 40       /* display columns a table cell shows before "..." */
+#define CELL_LAST_MAX 400 /* the same for the last column, which can run on */
 
 int cli_format_parse(const char *s, cli_format *f)
 {
@@ -49,8 +50,8 @@ static int text_width(const char *s, size_t n)
 }
 
 /* Copies s into b for a table cell: newlines and tabs shown as spaces,
- * truncated to CELL_MAX display columns with "...". */
-static void cell_text(sb *b, const char *s)
+ * truncated to max display columns with "...". */
+static void cell_text(sb *b, const char *s, int max)
 {
     mbstate_t ms = {0};
     size_t n = strlen(s), i = 0;
@@ -65,7 +66,7 @@ static void cell_text(sb *b, const char *s)
         }
         int cw = wcwidth(wc);
         if (cw < 0) cw = 1;
-        if (w + cw > CELL_MAX - 3 && text_width(s + i, n - i) + w > CELL_MAX) {
+        if (w + cw > max - 3 && text_width(s + i, n - i) + w > max) {
             sb_add(b, "...");
             return;
         }
@@ -92,6 +93,8 @@ static int64_t print_table(FILE *out, sqlite3_stmt *st, int64_t limit, unsigned 
                            char **err)
 {
     int nc = sqlite3_column_count(st);
+    int last = nc - 1; /* the last shown column is never cut nor padded */
+    while (last > 0 && hidden(hide, last)) last--;
     int *width = xcalloc((size_t)nc + 1, sizeof(int));
     VEC(cell) cells = {0};
     for (int c = 0; c < nc; c++) width[c] = text_width(sqlite3_column_name(st, c),
@@ -104,7 +107,8 @@ static int64_t print_table(FILE *out, sqlite3_stmt *st, int64_t limit, unsigned 
             sb b = {0};
             if (t == SQLITE_NULL) sb_add(&b, "NULL");
             else if (t == SQLITE_BLOB) sb_addf(&b, "<blob %d bytes>", sqlite3_column_bytes(st, c));
-            else cell_text(&b, (const char *)sqlite3_column_text(st, c));
+            else cell_text(&b, (const char *)sqlite3_column_text(st, c),
+                           c == last ? CELL_LAST_MAX : CELL_MAX);
             cell x = {sb_take(&b), t == SQLITE_INTEGER || t == SQLITE_FLOAT};
             int w = text_width(x.text, strlen(x.text));
             if (w > width[c]) width[c] = w;
@@ -121,7 +125,8 @@ static int64_t print_table(FILE *out, sqlite3_stmt *st, int64_t limit, unsigned 
         for (int c = 0; c < nc; c++) {
             if (hidden(hide, c)) continue;
             const char *h = sqlite3_column_name(st, c);
-            fprintf(out, "%s %s%*s", sep, h, width[c] - text_width(h, strlen(h)), "");
+            fprintf(out, "%s %s%*s", sep, h, c == last ? 0 : width[c] - text_width(h, strlen(h)),
+                    "");
             sep = " |";
         }
         fputc('\n', out);
@@ -140,7 +145,7 @@ static int64_t print_table(FILE *out, sqlite3_stmt *st, int64_t limit, unsigned 
                 const cell *x = &cells.v[r * nc + c];
                 int pad = width[c] - text_width(x->text, strlen(x->text));
                 if (x->number) fprintf(out, "%s %*s%s", sep, pad, "", x->text);
-                else fprintf(out, "%s %s%*s", sep, x->text, pad, "");
+                else fprintf(out, "%s %s%*s", sep, x->text, c == last ? 0 : pad, "");
                 sep = " |";
             }
             fputc('\n', out);
