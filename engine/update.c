@@ -353,9 +353,12 @@ static void input_signature(upd *u, int d, sb *sig, bool *external, unsigned cha
 
 /* ======================= running datasets ======================= */
 
-static void begin(upd *u)
+/* Fails when the transaction could not start (busy, or interrupted by a
+ * cancel): the flow must then write nothing, as its statements would each
+ * commit alone. */
+static bool begin(upd *u, char **err)
 {
-    wh_exec(u->wh, "BEGIN IMMEDIATE", NULL);
+    return wh_exec(u->wh, "BEGIN IMMEDIATE", err) == 0;
 }
 
 static void rollback(upd *u)
@@ -432,9 +435,10 @@ static int refresh_view(upd *u, int d)
     sb_add(&drop, "DROP TABLE IF EXISTS ");
     sb_add_ident(&drop, ds->name);
     int off;
-    begin(u);
-    if (wh_exec(u->wh, sb_str(&drop), &err) == 0 &&
-        plan_create_table(u->wh, p, d, &q, &err, &off) == 0)
+    if (atomic_load(&u->cancel))
+        st = FLW_CANCELED; /* the reads above may have been cut short: write nothing */
+    else if (begin(u, &err) && wh_exec(u->wh, sb_str(&drop), &err) == 0 &&
+             plan_create_table(u->wh, p, d, &q, &err, &off) == 0)
         st = run_rows(u, d, f, &q, &m, &err);
     if (st == FLW_OK) {
         snprintf(meta.kind, sizeof meta.kind, "%s", "materialized_view");
@@ -460,37 +464,66 @@ static int refresh_view(upd *u, int d)
     return result;
 }
 
-/* Full refresh of a streaming table: its rows and its flows' checkpoints go,
- * and its generation moves on so that readers of it start over. */
-static bool reset_table(upd *u, int d, wh_dataset_meta *meta)
+/* Full refresh of a streaming table, inside the caller's transaction: its
+ * rows and its flows' checkpoints go, and its generation moves on so that
+ * readers of it start over. */
+static bool reset_table(upd *u, int d, char **err)
 {
     const prj_dataset *ds = &u->p.datasets.v[d];
-    char *err = NULL;
     sb drop = {0};
     sb_add(&drop, "DROP TABLE IF EXISTS ");
     sb_add_ident(&drop, ds->name);
-    begin(u);
-    bool good = wh_exec(u->wh, sb_str(&drop), &err) == 0;
+    bool good = wh_exec(u->wh, sb_str(&drop), err) == 0;
     for (size_t i = 0; good && i < ds->flows.n; i++)
-        good = wh_checkpoint_clear(u->wh, u->p.flows.v[ds->flows.v[i]].name, &err) == 0;
-    snprintf(meta->kind, sizeof meta->kind, "%s", "streaming_table");
-    meta->generation++;
-    meta->version++;
-    meta->rows = 0;
-    meta->last_update = u->id;
-    if (good) good = wh_meta_put(u->wh, ds->name, meta, &err) == 0;
+        good = wh_checkpoint_clear(u->wh, u->p.flows.v[ds->flows.v[i]].name, err) == 0;
+    wh_dataset_meta meta;
+    wh_meta_get(u->wh, ds->name, &meta);
+    snprintf(meta.kind, sizeof meta.kind, "%s", "streaming_table");
+    meta.generation++;
+    meta.version++;
+    meta.rows = 0;
+    meta.last_update = u->id;
+    if (good) good = wh_meta_put(u->wh, ds->name, &meta, err) == 0;
+    wh_meta_free(&meta);
+    sb_free(&drop);
+    return good;
+}
+
+/* A full refresh resets every streaming table it covers in one transaction,
+ * before any flow runs. Reset one by one as each table's turn came, a cancel
+ * or a failure after a source was reset but before its reader was would
+ * leave the reader's rows and checkpoint pointing into a generation of the
+ * source that is gone: its next update would read the source again from the
+ * start and hold every row twice. */
+static bool reset_streaming_tables(upd *u)
+{
+    const project *p = &u->p;
+    char *err = NULL;
+    bool good = true, any = false;
+    for (size_t i = 0; good && i < p->order.n; i++) {
+        int d = p->order.v[i];
+        if (!u->reset[d] || p->datasets.v[d].kind != SQL_STREAMING_TABLE) continue;
+        if (!any && atomic_load(&u->cancel)) return true; /* nothing runs anyway */
+        if (!any) good = wh_exec(u->wh, "BEGIN IMMEDIATE", &err) == 0;
+        any = true;
+        if (good) good = reset_table(u, d, &err);
+    }
+    if (!any) return true;
     if (good) good = wh_exec(u->wh, "COMMIT", &err) == 0;
     if (!good) {
         rollback(u);
-        flow_report r = {"FAILED", NULL, false, 0, err};
-        report_all_flows(u, d, &r);
-    } else {
-        emit(u, "INFO", "update_progress", ds->name, NULL, NULL,
-             "Streaming table '%s' was reset for a full refresh", ds->name);
+        if (!atomic_load(&u->cancel))
+            fail_setup(u, xasprintf("full refresh: cannot reset the streaming tables: %s", err));
+        free(err);
+        return false;
     }
-    free(err);
-    sb_free(&drop);
-    return good;
+    for (size_t i = 0; i < p->order.n; i++) {
+        int d = p->order.v[i];
+        if (u->reset[d] && p->datasets.v[d].kind == SQL_STREAMING_TABLE)
+            emit(u, "INFO", "update_progress", p->datasets.v[d].name, NULL, NULL,
+                 "Streaming table '%s' was reset for a full refresh", p->datasets.v[d].name);
+    }
+    return true;
 }
 
 /* The window of source rows a streaming flow has not read: lo[k] < rowid <=
@@ -568,6 +601,12 @@ static int append_flow(upd *u, int d, int f, wh_dataset_meta *meta, char hash[17
     flw_status st = FLW_ERROR;
     int result;
     bool any = stream_windows(u, f, &src, exists, lo, hi, gen, &err);
+    if (!err && atomic_load(&u->cancel)) {
+        /* a cancel may have cut the reads above short, and an interrupted
+         * read looks like no checkpoint or an empty source: write nothing */
+        result = finish_flow(u, d, f, FLW_CANCELED, &m, NULL, t0, false);
+        goto out;
+    }
     if (!err && exists && !any) {
         flow_report r = {"COMPLETED", NULL, true, time_mono_ms() - t0, NULL};
         report_flow(u, d, f, &r);
@@ -577,8 +616,8 @@ static int append_flow(upd *u, int d, int f, wh_dataset_meta *meta, char hash[17
     rewrite q = {0};
     if (!err) {
         plan_query(p, f, lo, hi, &q);
-        begin(u);
-        if (shape_table(u, d, &q, exists, &err) == 0) st = run_rows(u, d, f, &q, &m, &err);
+        if (begin(u, &err) && shape_table(u, d, &q, exists, &err) == 0)
+            st = run_rows(u, d, f, &q, &m, &err);
         for (size_t k = 0; st == FLW_OK && k < src.n; k++)
             if (wh_checkpoint_put(u->wh, p->flows.v[f].name, src.v[k], hi[k], gen[k], &err) < 0)
                 st = FLW_ERROR;
@@ -616,7 +655,7 @@ static int refresh_streaming(upd *u, int d)
     char hash[17];
     plan_def_hash(&u->p, d, hash);
     int result = R_OK;
-    if (u->reset[d] && !reset_table(u, d, &meta)) result = R_FAILED;
+    /* a reset, if asked, was done before any flow ran (reset_streaming_tables) */
     if (result == R_OK && !ds->flows.n && !wh_table_exists(u->wh, "main", ds->name)) {
         rewrite none = {0};
         char *err = NULL;
@@ -762,7 +801,7 @@ upd_state upd_run(upd *u)
         fail_setup(u, xstrdup("the selection is not valid (see above)"));
     if (!u->error) {
         log_definitions(u, &vr);
-        if (open_warehouse(u) && define_temp_views(u))
+        if (open_warehouse(u) && define_temp_views(u) && reset_streaming_tables(u))
             for (size_t i = 0; i < u->p.order.n; i++) run_dataset(u, u->p.order.v[i]);
         close_warehouse(u);
     }

@@ -117,6 +117,26 @@ static const char *closest_dataset(const project *p, const char *name)
 
 /* ---- checks on references ---- */
 
+/* true when the warehouse table name can be read by rowid, as STREAM reads
+ * its source: an ordinary table (a view's rowid is NULL, and a WITHOUT
+ * ROWID table has none). */
+static bool wh_streamable(vctx *c, const char *name)
+{
+    sb q = {0};
+    sb_add(&q, "SELECT count(*) FROM wh.sqlite_schema WHERE type = 'table' AND name = ");
+    sb_add_sqlstr(&q, name);
+    sb_add(&q, " COLLATE NOCASE");
+    bool ok = wh_int(c->db, sb_str(&q), 0) > 0;
+    sb_clear(&q);
+    sb_add(&q, "SELECT rowid FROM wh.");
+    sb_add_ident(&q, name);
+    sqlite3_stmt *st = NULL;
+    if (ok) ok = sqlite3_prepare_v2(c->db, sb_str(&q), -1, &st, NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    sb_free(&q);
+    return ok;
+}
+
 /* Checks every table reference of flow f; returns false after reporting. */
 static bool check_refs(vctx *c, int f)
 {
@@ -148,6 +168,11 @@ static bool check_refs(vctx *c, int f)
             msg = xasprintf("STREAM(%s): '%s' is a %s, not an append-only source; "
                             "stream from a streaming table or an existing table",
                             r->name, r->name, sql_kind_name(p->datasets.v[d].kind));
+        } else if (r->stream && d < 0 && !r->schema && !wh_streamable(c, r->name)) {
+            msg = xasprintf("STREAM(%s): '%s' is a view or a WITHOUT ROWID table, and "
+                            "STREAM reads new rows of a source by rowid; stream from an "
+                            "ordinary table, or read '%s' without STREAM", r->name, r->name,
+                            r->name);
         }
         if (msg) {
             error_at(c, fl->file, r->name_off, msg);
@@ -202,7 +227,9 @@ static bool check_columns(vctx *c, const prj_flow *fl, sqlite3_stmt *st)
     if (!good) {
         char *msg = xasprintf("declared columns do not match the query:%s%s%s%s",
                               missing.len ? " declared but not returned: " : "",
-                              sb_str(&missing), extra.len ? "; returned but not declared: " : "",
+                              sb_str(&missing),
+                              !extra.len ? "" : missing.len ? "; returned but not declared: "
+                                                            : " returned but not declared: ",
                               sb_str(&extra));
         error_at(c, fl->file, s->name_off, msg);
         free(msg);
@@ -266,7 +293,8 @@ static bool compile_expectations(vctx *c, int di)
         sql_refvec refs = {0};
         strvec ctes = {0};
         sql_scan_refs(text, e->expr_off, strlen(e->expr), &refs, &ctes);
-        if (refs.n) {
+        bool reads_table = refs.n > 0;
+        if (reads_table) {
             char *msg = xasprintf("expectation '%s' reads table '%s': expectations check "
                                   "one row at a time and cannot use subqueries", e->name,
                                   refs.v[0].name);
@@ -276,7 +304,7 @@ static bool compile_expectations(vctx *c, int di)
         }
         sql_refs_free(&refs);
         strvec_free(&ctes);
-        if (!good) continue;
+        if (reads_table) continue; /* the next expectations are still checked */
         rewrite q = {0};
         rw_insert(&q, "SELECT (", e->expr_off);
         rw_copy(&q, text, e->expr_off, strlen(e->expr));
