@@ -45,10 +45,10 @@ void plan_query(const project *p, int flow, const int64_t *lo, const int64_t *hi
     size_t at = s->query_off, end = s->query_off + s->query_len;
     for (size_t i = 0; i < s->refs.n; i++) {
         const sql_ref *r = &s->refs.v[i];
-        if (!is_dataset_stream(p, s, r)) continue;
+        if (!is_dataset_stream(p, s, r) && !r->live) continue;
         rw_copy(w, text, at, r->off - at);
         sb b = {0};
-        if (!lo) {
+        if (!lo || !r->stream) {
             add_table_name(&b, r);
         } else {
             int k = strvec_find(&sources, r->name);

@@ -599,6 +599,11 @@ static size_t scan_name(scanner *sc, size_t k, size_t b, sql_ref *r)
     if (k >= b || !lex_is_name(sc->t[k])) return k;
     if (k + 2 < b && sc_punct(sc, k + 1, '.') && lex_is_name(sc->t[k + 2])) {
         r->schema = lex_name(sc->text, sc->t[k]);
+        if (sc->t[k].kind == TK_WORD && str_ieq(r->schema, "LIVE")) {
+            free(r->schema);
+            r->schema = NULL;
+            r->live = true;
+        }
         r->name = lex_name(sc->text, sc->t[k + 2]);
         r->name_off = sc->t[k + 2].off;
         return k + 3;

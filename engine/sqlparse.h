@@ -59,6 +59,8 @@ typedef struct sql_ref {
     size_t name_off;
     bool stream;    /* read through STREAM(x) or STREAM x */
     bool aliased;   /* followed by an alias (AS a / a) */
+    bool live;      /* written LIVE.name (the legacy DLT spelling of name);
+                       schema is then NULL */
 } sql_ref;
 
 typedef VEC(sql_ref) sql_refvec;

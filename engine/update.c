@@ -39,6 +39,7 @@ struct upd {
     int lock;
     unsigned char *selected, *reset, *result; /* per dataset */
     const char *cur_dataset, *cur_flow;
+    char *first_failure;     /* "flow: why" of the first flow that failed */
 };
 
 /* ======================= events ======================= */
@@ -385,6 +386,7 @@ static int finish_flow(upd *u, int d, int f, flw_status st, flw_metrics *m, char
 {
     flow_report r = {"COMPLETED", m, up_to_date, time_mono_ms() - t0, NULL};
     int result = R_OK;
+    if (st != FLW_OK && atomic_load(&u->cancel)) st = FLW_CANCELED; /* interrupted */
     if (st == FLW_CANCELED) {
         r.status = "STOPPED";
         r.why = "canceled";
@@ -393,6 +395,8 @@ static int finish_flow(upd *u, int d, int f, flw_status st, flw_metrics *m, char
         r.status = "FAILED";
         r.why = err;
         result = R_FAILED;
+        if (!u->first_failure && err)
+            u->first_failure = xasprintf("%s: %s", u->p.flows.v[f].name, err);
     }
     report_flow(u, d, f, &r);
     return result;
@@ -776,8 +780,9 @@ static upd_state finish(upd *u)
     }
     upd_state s = canceled ? UPD_CANCELED : (nfailed || u->error) ? UPD_FAILED : UPD_COMPLETED;
     if (s == UPD_FAILED && !u->error)
-        u->error = xasprintf("%d dataset%s failed: %s", nfailed, nfailed == 1 ? "" : "s",
-                             sb_str(&failed));
+        u->error = xasprintf("%d dataset%s failed: %s%s%s", nfailed, nfailed == 1 ? "" : "s",
+                             sb_str(&failed), u->first_failure ? "; first: " : "",
+                             u->first_failure ? u->first_failure : "");
     set_state(u, s, s == UPD_FAILED ? u->error : NULL);
     sb_free(&failed);
     return s;
@@ -869,6 +874,7 @@ void upd_free(upd *u)
     strvec_free(&u->opts.full_refresh_select);
     pthread_mutex_destroy(&u->mu);
     free(u->error);
+    free(u->first_failure);
     free(u->dir);
     free(u);
 }

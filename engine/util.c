@@ -315,6 +315,54 @@ uint64_t str_hash64(const void *p, size_t n)
     return h;
 }
 
+/* ---- streaming hash ---- */
+
+static uint64_t mix64(uint64_t h, uint64_t w)
+{
+    h ^= w * 0x9E3779B97F4A7C15ULL;
+    h = (h << 31) | (h >> 33);
+    return h * 0xBF58476D1CE4E5B9ULL;
+}
+
+void hash64_init(hash64 *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->h = 0x243F6A8885A308D3ULL;
+}
+
+void hash64_update(hash64 *s, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    s->total += n;
+    while (s->ntail && n) { /* complete a word left from the last piece */
+        s->tail[s->ntail++] = *b++;
+        n--;
+        if (s->ntail == 8) {
+            uint64_t w;
+            memcpy(&w, s->tail, 8);
+            s->h = mix64(s->h, w);
+            s->ntail = 0;
+        }
+    }
+    for (; n >= 8; b += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, b, 8);
+        s->h = mix64(s->h, w);
+    }
+    memcpy(s->tail, b, n);
+    s->ntail = (unsigned)n;
+}
+
+uint64_t hash64_final(const hash64 *s)
+{
+    uint64_t w = 0;
+    memcpy(&w, s->tail, s->ntail);
+    uint64_t h = mix64(s->h, w ^ s->total);
+    h ^= h >> 29;
+    h *= 0x94D049BB133111EBULL;
+    return h ^ (h >> 32);
+}
+
 void text_linecol(const char *text, size_t off, int *line, int *col)
 {
     int l = 1;

@@ -103,6 +103,18 @@ char *str_lower(char *s);
 /* 64-bit FNV-1a hash of n bytes, for fingerprints (not for security). */
 uint64_t str_hash64(const void *p, size_t n);
 
+/* A fast streaming 64-bit hash of file contents, eight bytes at a time (not
+ * for security): init, update with each piece in order, then final. */
+typedef struct hash64 {
+    uint64_t h;
+    uint64_t total;
+    unsigned char tail[8];
+    unsigned ntail;
+} hash64;
+void hash64_init(hash64 *s);
+void hash64_update(hash64 *s, const void *p, size_t n);
+uint64_t hash64_final(const hash64 *s);
+
 /* 1-based line and byte column of offset off in text. */
 void text_linecol(const char *text, size_t off, int *line, int *col);
 

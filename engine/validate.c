@@ -104,7 +104,8 @@ static int edit_distance(const char *a, const char *b)
 static const char *closest_dataset(const project *p, const char *name)
 {
     const char *best = NULL;
-    int bestd = 3;
+    int len = (int)strlen(name);
+    int bestd = len < 3 ? 1 : len < 6 ? 2 : 3; /* a near name, not any short one */
     for (size_t i = 0; i < p->datasets.n; i++) {
         int d = edit_distance(name, p->datasets.v[i].name);
         if (d < bestd) {
@@ -266,6 +267,9 @@ static bool create_dataset(vctx *c, int di, const prj_flow *fl, const rewrite *q
 static bool compile_flow(vctx *c, int f)
 {
     const prj_flow *fl = &c->p->flows.v[f];
+    const char *text = prj_text(c->p, fl->file) + fl->stmt->span_off;
+    if (memmem(text, fl->stmt->span_len, "${", 2))
+        return false; /* an unknown parameter, reported where it was found */
     rewrite q = {0};
     plan_query(c->p, f, NULL, NULL, &q);
     sqlite3_stmt *st = NULL;
@@ -350,10 +354,15 @@ static void validate_dataset(vctx *c, int di, val_result *r)
     bool good = true;
     for (size_t i = 0; i < d->deps.n; i++)
         if (!c->ok[d->deps.v[i]]) good = false; /* reported upstream */
-    if (good && !d->flows.n) {
+    if (good && !d->flows.n && !d->stmt->columns.n) {
+        error_at(c, d->file, d->stmt->name_off,
+                 "streaming table has no flow writing into it and no columns: declare "
+                 "its columns or add a flow (CREATE FLOW ... INSERT INTO it)");
+        good = false;
+    } else if (good && !d->flows.n) {
         prj_error(c->p, c->diags, DIAG_WARNING, d->file, d->stmt->name_off,
                   "streaming table '%s' has no flow writing into it", d->name);
-        if (d->stmt->columns.n) {
+        {
             rewrite none = {0};
             char *err = NULL;
             int off;

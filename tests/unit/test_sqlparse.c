@@ -117,8 +117,9 @@ static void assert_error(const char *text, const char *needle, const char *msg,
     assert_error_at(text, needle ? pos(text, needle) : strlen(text), msg, want_broken);
 }
 
-/* Renders refs as name@off"text[off..end)"+(name_off-off) with S for a stream
- * and A for an alias, then " | " and the CTE names. */
+/* Renders refs as name@off"text[off..end)"+(name_off-off) with S for a stream,
+ * A for an alias and L for the legacy LIVE. prefix, then " | " and the CTE
+ * names. */
 static char *dump_refs(const char *text, const sql_refvec *refs, const strvec *ctes)
 {
     sb b = {0};
@@ -132,6 +133,7 @@ static char *dump_refs(const char *text, const sql_refvec *refs, const strvec *c
         sb_addf(&b, "%s@%zu\"%.*s\"+%zu%s%s", r->name, r->off, (int)(r->end - r->off),
                 text + r->off, r->name_off - r->off, r->stream ? "S" : "",
                 r->aliased ? "A" : "");
+        if (r->live) sb_addc(&b, 'L');
     }
     sb_add(&b, " |");
     for (size_t i = 0; i < ctes->n; i++) sb_addf(&b, " %s", ctes->v[i]);
@@ -904,6 +906,9 @@ static void test_refs_subqueries(void **state)
     /* compound queries */
     assert_scan("SELECT x FROM a UNION ALL SELECT x FROM b",
                 "a@14\"a\"+0 b@40\"b\"+0 |");
+    /* the legacy LIVE. prefix names a dataset (no schema); other schemas stay */
+    assert_scan("SELECT * FROM LIVE.a JOIN STREAM(live.b) x ON 1, main.c",
+                "a@14\"LIVE.a\"+5L b@26\"STREAM(live.b)\"+12SAL main.c@53\"main.c\"+5 |");
 }
 
 static void test_refs_ctes(void **state)
