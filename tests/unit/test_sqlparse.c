@@ -908,7 +908,7 @@ static void test_refs_subqueries(void **state)
                 "a@14\"a\"+0 b@40\"b\"+0 |");
     /* the legacy LIVE. prefix names a dataset (no schema); other schemas stay */
     assert_scan("SELECT * FROM LIVE.a JOIN STREAM(live.b) x ON 1, main.c",
-                "a@14\"LIVE.a\"+5L b@26\"STREAM(live.b)\"+12SAL main.c@53\"main.c\"+5 |");
+                "a@14\"LIVE.a\"+5L b@26\"STREAM(live.b)\"+12SAL main.c@49\"main.c\"+5 |");
 }
 
 static void test_refs_ctes(void **state)
