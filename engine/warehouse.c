@@ -23,6 +23,24 @@ int wh_exec(sqlite3 *db, const char *sql, char **err)
     return -1;
 }
 
+/* Prepares sql; NULL with *err set when it does not compile. */
+static sqlite3_stmt *prepare(sqlite3 *db, const char *sql, char **err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) return st;
+    if (err) *err = xstrdup(sqlite3_errmsg(db));
+    return NULL;
+}
+
+/* Steps a writing statement to its end and finalizes it. */
+static int step_done(sqlite3 *db, sqlite3_stmt *st, char **err)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && err) *err = xstrdup(sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int64_t wh_int(sqlite3 *db, const char *sql, int64_t dflt)
 {
     sqlite3_stmt *st = NULL;
@@ -126,15 +144,11 @@ int wh_meta_get(sqlite3 *db, const char *name, wh_dataset_meta *m)
 
 int wh_meta_put(sqlite3 *db, const char *name, const wh_dataset_meta *m, char **err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-            "INSERT OR REPLACE INTO _tarn_datasets(name, kind, def_hash, version,"
-            " generation, inputs, rows, last_update, refreshed_at)"
-            " VALUES(?,?,?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-            -1, &st, NULL) != SQLITE_OK) {
-        if (err) *err = xstrdup(sqlite3_errmsg(db));
-        return -1;
-    }
+    sqlite3_stmt *st = prepare(db,
+        "INSERT OR REPLACE INTO _tarn_datasets(name, kind, def_hash, version,"
+        " generation, inputs, rows, last_update, refreshed_at)"
+        " VALUES(?,?,?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
+    if (!st) return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, m->kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, m->def_hash, -1, SQLITE_STATIC);
@@ -143,13 +157,7 @@ int wh_meta_put(sqlite3 *db, const char *name, const wh_dataset_meta *m, char **
     if (m->inputs) sqlite3_bind_text(st, 6, m->inputs, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, m->rows);
     sqlite3_bind_int64(st, 8, m->last_update);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        if (err) *err = xstrdup(sqlite3_errmsg(db));
-        return -1;
-    }
-    return 0;
+    return step_done(db, st, err);
 }
 
 void wh_meta_free(wh_dataset_meta *m)
@@ -179,44 +187,24 @@ void wh_checkpoint_get(sqlite3 *db, const char *flow, const char *source, int64_
 int wh_checkpoint_put(sqlite3 *db, const char *flow, const char *source, int64_t pos,
                       int64_t gen, char **err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-            "INSERT OR REPLACE INTO _tarn_checkpoints(flow, source, position,"
-            " source_generation, updated_at)"
-            " VALUES(?,?,?,?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-            -1, &st, NULL) != SQLITE_OK) {
-        if (err) *err = xstrdup(sqlite3_errmsg(db));
-        return -1;
-    }
+    sqlite3_stmt *st = prepare(db,
+        "INSERT OR REPLACE INTO _tarn_checkpoints(flow, source, position,"
+        " source_generation, updated_at)"
+        " VALUES(?,?,?,?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
+    if (!st) return -1;
     sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, pos);
     sqlite3_bind_int64(st, 4, gen);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        if (err) *err = xstrdup(sqlite3_errmsg(db));
-        return -1;
-    }
-    return 0;
+    return step_done(db, st, err);
 }
 
 int wh_checkpoint_clear(sqlite3 *db, const char *flow, char **err)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "DELETE FROM _tarn_checkpoints WHERE flow = ?", -1, &st,
-                           NULL) != SQLITE_OK) {
-        if (err) *err = xstrdup(sqlite3_errmsg(db));
-        return -1;
-    }
+    sqlite3_stmt *st = prepare(db, "DELETE FROM _tarn_checkpoints WHERE flow = ?", err);
+    if (!st) return -1;
     sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        if (err) *err = xstrdup(sqlite3_errmsg(db));
-        return -1;
-    }
-    return 0;
+    return step_done(db, st, err);
 }
 
 int wh_lock(const char *tarn_dir, int64_t update_id, char **err)

@@ -27,22 +27,6 @@
 
 /* ======================= helpers ======================= */
 
-/* A temporary folder per test, removed by the teardown. */
-static int setup_dir(void **state)
-{
-    char *dir = ts_mkdtemp();
-    if (!dir) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    ts_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static bool file_exists(const char *dir, const char *rel)
 {
     char *p = ts_path(dir, rel);
@@ -1301,25 +1285,25 @@ int main(void)
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_main_help),
         cmocka_unit_test(test_command_help),
-        cmocka_unit_test_setup_teardown(test_usage_errors, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_init, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_validate_ok, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_validate_problems, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_validate_manifest, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_run_completed, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_run_fail_update, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_run_select, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_run_full_refresh, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_run_params, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_run_streaming_incremental, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_run_cancel, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_run_lock, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_preview_before_run, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_preview_formats, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_preview_after_run, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_graph_text_dot, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_graph_json, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_events, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_usage_errors, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_init, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_validate_ok, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_validate_problems, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_validate_manifest, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_run_completed, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_run_fail_update, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_run_select, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_run_full_refresh, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_run_params, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_run_streaming_incremental, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_run_cancel, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_run_lock, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_preview_before_run, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_preview_formats, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_preview_after_run, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_graph_text_dot, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_graph_json, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_events, ts_setup_dir, ts_teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,21 @@ char *ts_mkdtemp(void)
     return strdup(tmpl);
 }
 
+int ts_setup_dir(void **state)
+{
+    char *dir = ts_mkdtemp();
+    if (!dir) return -1;
+    *state = dir;
+    return 0;
+}
+
+int ts_teardown_dir(void **state)
+{
+    ts_rmtree(*state);
+    free(*state);
+    return 0;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;

@@ -8,6 +8,10 @@
 /* Makes a new empty folder under /tmp ("/tmp/tarn-test-XXXXXX"); returns its
  * path (caller frees), or NULL with a message on stderr. */
 char *ts_mkdtemp(void);
+/* cmocka setup/teardown giving each test a fresh temp folder (a char *) as
+ * its state: cmocka_unit_test_setup_teardown(t, ts_setup_dir, ts_teardown_dir). */
+int ts_setup_dir(void **state);
+int ts_teardown_dir(void **state);
 /* Removes path and everything under it; symlinks are removed, not followed.
  * A missing path is not an error. */
 void ts_rmtree(const char *path);

@@ -17,22 +17,6 @@
 #include "fsutil.h"
 #include "testsupport.h"
 
-/* Each test gets a fresh temp folder as its state. */
-static int setup_dir(void **state)
-{
-    char *dir = ts_mkdtemp();
-    if (!dir) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    ts_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static char *path_in(const char *dir, const char *rel)
 {
     return fs_join(dir, rel);
@@ -508,7 +492,7 @@ static void test_glob_missing_root_fails(void **state)
     free(root);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+#define T(f) cmocka_unit_test_setup_teardown(f, ts_setup_dir, ts_teardown_dir)
 
 int main(void)
 {

@@ -21,22 +21,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Each test gets a fresh temp folder as its state. */
-static int setup_dir(void **state)
-{
-    char *dir = ts_mkdtemp();
-    if (!dir) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    ts_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static void put(const char *dir, const char *rel, const char *text)
 {
     assert_int_equal(ts_write_file(dir, rel, text), 0);
@@ -720,7 +704,7 @@ static void test_missing_manifest(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+#define T(f) cmocka_unit_test_setup_teardown(f, ts_setup_dir, ts_teardown_dir)
     const struct CMUnitTest tests[] = {
         T(test_dependency_inference),
         T(test_dependency_inference_shapes),

@@ -23,21 +23,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static int setup_dir(void **state)
-{
-    char *dir = ts_mkdtemp();
-    if (!dir) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    ts_rmtree(*state);
-    free(*state);
-    return 0;
-}
-
 static void put(const char *dir, const char *rel, const char *text)
 {
     assert_int_equal(ts_write_file(dir, rel, text), 0);
@@ -630,7 +615,7 @@ static void test_streaming_table_without_flows(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+#define T(f) cmocka_unit_test_setup_teardown(f, ts_setup_dir, ts_teardown_dir)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sqlite_type_mapping),
         T(test_valid_pipeline_schemas),
