@@ -334,15 +334,17 @@ void hash64_update(hash64 *s, const void *p, size_t n)
 {
     const unsigned char *b = p;
     s->total += n;
-    while (s->ntail && n) { /* complete a word left from the last piece */
-        s->tail[s->ntail++] = *b++;
-        n--;
-        if (s->ntail == 8) {
-            uint64_t w;
-            memcpy(&w, s->tail, 8);
-            s->h = mix64(s->h, w);
-            s->ntail = 0;
-        }
+    if (s->ntail) { /* complete the word left from the last piece */
+        size_t take = 8 - s->ntail < n ? 8 - s->ntail : n;
+        memcpy(s->tail + s->ntail, b, take);
+        s->ntail += (unsigned)take;
+        b += take;
+        n -= take;
+        if (s->ntail < 8) return;
+        uint64_t w;
+        memcpy(&w, s->tail, 8);
+        s->h = mix64(s->h, w);
+        s->ntail = 0;
     }
     for (; n >= 8; b += 8, n -= 8) {
         uint64_t w;

@@ -94,8 +94,10 @@ int wh_open(const char *path, bool readonly, sqlite3 **db, char **err)
     }
     sqlite3_busy_timeout(*db, 5000);
     sqlite3_extended_result_codes(*db, 1);
-    if (!readonly && wh_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                             err) < 0) {
+    /* WAL: readers (the TUI, previews) never block the update or each other */
+    const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                        " PRAGMA cache_size=-65536;";
+    if (!readonly && wh_exec(*db, setup, err) < 0) {
         sqlite3_close(*db);
         *db = NULL;
         return -1;

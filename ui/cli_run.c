@@ -160,6 +160,9 @@ static int exec_run(const cli_args *a)
     cli_list(a, "select", &o.select);
     cli_list(a, "full-refresh-select", &o.full_refresh_select);
     o.cause = "cli";
+    /* a reader of our output going away (tarn run | head) must not kill the
+     * update half-way: its lines are dropped, the update finishes */
+    signal(SIGPIPE, SIG_IGN);
     run_view v = {isatty(2) != 0, false, 0, 0, 0};
     upd_listener l = {on_event, on_rows, &v};
     upd *u = upd_new(a->dir, cli_all(a, "param"), &o, &l);

@@ -4,8 +4,10 @@
  *
  *   validate time                  tarn validate (dry run of all 1,000 queries)
  *   full refresh time              tarn run --full-refresh
- *   peer                           the same 1,000 tables built by the sqlite3 CLI
- *                                  from one script of CREATE TABLE .. AS SELECT
+ *   peer                           the same 1,000 tables replaced by the sqlite3
+ *                                  CLI from one script of DROP TABLE and CREATE
+ *                                  TABLE .. AS SELECT (timed on its second run,
+ *                                  when the tables exist, as in a full refresh)
  *   no-new-input update time       tarn run with nothing changed, and its ratio
  *                                  to the full refresh (should be next to 0)
  *
@@ -63,19 +65,22 @@ static void write_project(const char *dir, sb *peer)
         snprintf(name, sizeof name, "d%04d", i);
         if (i == 0) {
             sb_add(&f, "CREATE STREAMING TABLE bronze AS SELECT * FROM STREAM(src);\n");
-            sb_add(peer, "CREATE TABLE bronze AS SELECT * FROM src;\n");
+            sb_add(peer, "DROP TABLE IF EXISTS bronze;\n"
+                         "CREATE TABLE bronze AS SELECT * FROM src;\n");
             continue;
         }
         if (i == 1) {
             sb_add(&f, "CREATE MATERIALIZED VIEW silver (CONSTRAINT v_ok EXPECT (v >= ${min_v})"
                        " ON VIOLATION DROP ROW) AS SELECT id, k, v, s FROM bronze;\n");
-            sb_add(peer, "CREATE TABLE silver AS SELECT id, k, v, s FROM bronze WHERE v >= 0;\n");
+            sb_add(peer, "DROP TABLE IF EXISTS silver;\n"
+                         "CREATE TABLE silver AS SELECT id, k, v, s FROM bronze WHERE v >= 0;\n");
             continue;
         }
         if (i == 2) {
             sb_add(&f, "CREATE MATERIALIZED VIEW agg AS SELECT k, count(*) AS n, sum(v) AS total"
                        " FROM silver GROUP BY k;\n");
-            sb_add(peer, "CREATE TABLE agg AS SELECT k, count(*) AS n, sum(v) AS total"
+            sb_add(peer, "DROP TABLE IF EXISTS agg;\n"
+                         "CREATE TABLE agg AS SELECT k, count(*) AS n, sum(v) AS total"
                          " FROM silver GROUP BY k;\n");
             continue;
         }
@@ -86,7 +91,7 @@ static void write_project(const char *dir, sb *peer)
             snprintf(q, sizeof q, "SELECT k, total * %d AS x FROM agg WHERE k %% 10 = %d", i,
                      i % 10);
         sb_addf(&f, "CREATE MATERIALIZED VIEW %s AS %s;\n", name, q);
-        sb_addf(peer, "CREATE TABLE %s AS %s;\n", name, q);
+        sb_addf(peer, "DROP TABLE IF EXISTS %s;\nCREATE TABLE %s AS %s;\n", name, name, q);
         if ((i + 1) % 100 == 0 || i == NDATASETS - 1) {
             char rel[64];
             snprintf(rel, sizeof rel, "transformations/part%02d.sql", file++);
@@ -140,12 +145,14 @@ int main(int argc, char **argv)
     for (int i = 0; i < runs; i++) v[i] = time_tarn(dir, "run", NULL);
     double noop = median(v, runs);
     for (int i = 0; i < runs; i++) {
-        /* copy the source first, untimed: only the script is measured */
+        /* copy the source and build the tables once, untimed: the second run
+         * of the script, replacing them, is measured */
         char copy[1024], cmd[1024];
         snprintf(copy, sizeof copy, "rm -f %s*; sqlite3 %s \"ATTACH '%s' AS w;"
                  " CREATE TABLE src AS SELECT * FROM w.src;\"", peerdb, peerdb, wh);
         if (system(copy) != 0) exit(1);
         snprintf(cmd, sizeof cmd, "sqlite3 %s < %s >/dev/null", peerdb, peerfile);
+        if (system(cmd) != 0) exit(1); /* first run creates the tables */
         double t0 = time_mono_ms();
         if (system(cmd) != 0) exit(1);
         v[i] = time_mono_ms() - t0;
