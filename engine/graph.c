@@ -14,22 +14,13 @@ static void push_unique(intvec *v, int x)
     VEC_PUSH(v, x);
 }
 
-/* The dataset a reference names, or -1 (a CTE, a qualified name, or not a
- * dataset at all). */
-static int ref_dataset(const project *p, const sql_stmt *s, const sql_ref *r)
-{
-    if (r->schema) return -1;
-    if (strvec_find(&s->ctes, r->name) >= 0) return -1;
-    return prj_dataset_find(p, r->name);
-}
-
 static void infer_edges(project *p)
 {
     for (size_t f = 0; f < p->flows.n; f++) {
         prj_flow *fl = &p->flows.v[f];
         for (size_t i = 0; i < fl->stmt->refs.n; i++) {
-            int d = ref_dataset(p, fl->stmt, &fl->stmt->refs.v[i]);
-            if (d >= 0) {
+            int d;
+            if (prj_ref_kind_of(p, fl->stmt, &fl->stmt->refs.v[i], &d) == REF_DATASET) {
                 push_unique(&fl->inputs, d);
                 push_unique(&p->datasets.v[fl->dataset].deps, d);
             }

@@ -9,10 +9,12 @@
 
 #include "warehouse.h"
 
+/* STREAM reads of tables (datasets or tables already there). */
 static bool is_dataset_stream(const project *p, const sql_stmt *s, const sql_ref *r)
 {
-    (void)p;
-    return r->stream && strvec_find(&s->ctes, r->name) < 0;
+    if (!r->stream) return false;
+    prj_ref_kind k = prj_ref_kind_of(p, s, r, NULL);
+    return k == REF_DATASET || k == REF_TABLE;
 }
 
 void plan_stream_sources(const project *p, int flow, strvec *out)

@@ -91,6 +91,21 @@ int prj_dataset_find(const project *p, const char *name)
     return strmap_get(&p->dataset_index, name, -1);
 }
 
+prj_ref_kind prj_ref_kind_of(const project *p, const sql_stmt *s, const sql_ref *r,
+                             int *dataset)
+{
+    int d = -1;
+    prj_ref_kind k;
+    if (r->call && !r->schema && str_ieq(r->name, "read_files")) k = REF_FILES;
+    else if (r->call && !r->schema && str_ieq(r->name, "read_sqlite")) k = REF_SQLITE;
+    else if (r->call) k = REF_FUNCTION;
+    else if (!r->schema && strvec_find(&s->ctes, r->name) >= 0) k = REF_CTE;
+    else if (!r->schema && (d = prj_dataset_find(p, r->name)) >= 0) k = REF_DATASET;
+    else k = REF_TABLE;
+    if (dataset) *dataset = d;
+    return k;
+}
+
 bool prj_is_broken(const project *p, const char *name)
 {
     for (size_t i = 0; i < p->files.n; i++)

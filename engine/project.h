@@ -70,6 +70,19 @@ void prj_free(project *p);
 /* true when name is defined by a statement that did not parse (readers of
  * it are not worth a second report). */
 bool prj_is_broken(const project *p, const char *name);
+/* What a table reference of statement s denotes. */
+typedef enum prj_ref_kind {
+    REF_CTE,        /* a name the query defines with WITH */
+    REF_DATASET,    /* a dataset of the pipeline (*dataset set) */
+    REF_TABLE,      /* anything else by name: a table or view already there */
+    REF_FILES,      /* read_files(...) */
+    REF_SQLITE,     /* read_sqlite(...) */
+    REF_FUNCTION    /* another table-valued function (json_each, ...) */
+} prj_ref_kind;
+
+/* Classifies r; *dataset (may be NULL) gets the dataset index or -1. */
+prj_ref_kind prj_ref_kind_of(const project *p, const sql_stmt *s, const sql_ref *r,
+                             int *dataset);
 /* Index of the dataset called name (case-insensitive), or -1. */
 int prj_dataset_find(const project *p, const char *name);
 int prj_flow_find(const project *p, const char *name);

@@ -613,6 +613,21 @@ static size_t scan_name(scanner *sc, size_t k, size_t b, sql_ref *r)
     return k + 1;
 }
 
+/* If a '(' follows the name just read into r (at k), r is a call: records
+ * its arguments' span, scans them for references, and returns the index after
+ * the ')'. Otherwise returns k. */
+static size_t scan_call(scanner *sc, size_t k, size_t b, sql_ref *r)
+{
+    if (!sc_punct(sc, k, '(')) return k;
+    size_t close = sc->close[k];
+    if (close >= b) close = b - 1 < k ? k : b - 1;
+    r->call = true;
+    r->args_off = sc->t[k].off + 1;
+    r->args_len = close > k && close < sc->n ? sc->t[close].off - r->args_off : 0;
+    scan_range(sc, k + 1, close);
+    return close + 1;
+}
+
 /* One table-or-subquery of a FROM list at k; returns the index after it. */
 static size_t scan_table(scanner *sc, size_t k, size_t b)
 {
@@ -626,27 +641,25 @@ static size_t scan_table(scanner *sc, size_t k, size_t b)
             size_t close = sc->close[k + 1];
             if (close >= b) return b; /* unbalanced: SQLite reports it */
             size_t after = scan_name(sc, k + 2, close, &r);
-            if (!r.name || after != close) { /* STREAM(subquery or call) */
+            if (r.name && after < close) after = scan_call(sc, after, close, &r);
+            if (!r.name || after != close) { /* STREAM(subquery) */
                 free(r.name);
                 free(r.schema);
+                memset(&r, 0, sizeof r);
                 scan_range(sc, k + 2, close);
                 return close < b ? close + 1 : b;
             }
             k = close + 1;
         } else {
             k = scan_name(sc, k + 1, b, &r);
+            k = scan_call(sc, k, b, &r);
         }
     } else {
         size_t after = scan_name(sc, k, b, &r);
         if (after == k) return k;
-        k = after;
-        if (sc_punct(sc, k, '(')) { /* table-valued function: scan its args */
-            free(r.name);
-            free(r.schema);
-            scan_range(sc, k + 1, sc->close[k]);
-            return sc->close[k] < b ? sc->close[k] + 1 : b;
-        }
+        k = scan_call(sc, after, b, &r);
     }
+    if (k > b) k = b;
     r.end = sc->t[k - 1].off + sc->t[k - 1].len;
     VEC_PUSH(sc->refs, r);
     return k;
@@ -700,9 +713,10 @@ static size_t scan_from(scanner *sc, size_t k, size_t b)
         }
         bool aliased = false;
         k = scan_after_table(sc, k, b, &aliased);
-        /* only a table read here starts at first (not one inside a subquery) */
-        if (sc->refs->n > nrefs && sc->refs->v[nrefs].off == first)
-            sc->refs->v[nrefs].aliased = aliased;
+        /* the alias is the item's own: the reference that starts at first,
+         * not one inside a subquery or a call's arguments */
+        for (size_t i = nrefs; i < sc->refs->n; i++)
+            if (sc->refs->v[i].off == first) sc->refs->v[i].aliased = aliased;
         if (!sc_punct(sc, k, ',')) return k;
         k++;
     }

@@ -50,7 +50,8 @@ typedef struct sql_prop {
     char *key, *value;      /* owned */
 } sql_prop;
 
-/* A table read by a query. */
+/* A table read by a query, or a table-valued function called in a FROM
+ * clause (call set: read_files(...), json_each(...)). */
 typedef struct sql_ref {
     char *name;     /* owned: table name as written, unquoted */
     char *schema;   /* owned: "x" of x.name, or NULL */
@@ -61,6 +62,8 @@ typedef struct sql_ref {
     bool aliased;   /* followed by an alias (AS a / a) */
     bool live;      /* written LIVE.name (the legacy DLT spelling of name);
                        schema is then NULL */
+    bool call;      /* a table-valued function: name(args), e.g. read_files */
+    size_t args_off, args_len; /* calls: the text between the parentheses */
 } sql_ref;
 
 typedef VEC(sql_ref) sql_refvec;

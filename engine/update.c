@@ -328,9 +328,7 @@ static void input_signature(upd *u, int d, sb *sig, bool *external, unsigned cha
     for (size_t i = 0; i < ds->flows.n; i++) {
         const sql_stmt *s = p->flows.v[ds->flows.v[i]].stmt;
         for (size_t r = 0; r < s->refs.n; r++)
-            if (strvec_find(&s->ctes, s->refs.v[r].name) < 0 &&
-                (s->refs.v[r].schema || prj_dataset_find(p, s->refs.v[r].name) < 0))
-                *external = true;
+            if (prj_ref_kind_of(p, s, &s->refs.v[r], NULL) == REF_TABLE) *external = true;
     }
     for (size_t i = 0; i < ds->deps.n; i++) {
         int in = ds->deps.v[i];

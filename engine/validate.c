@@ -148,8 +148,9 @@ static bool check_refs(vctx *c, int f)
     bool good = true, any_stream = false;
     for (size_t i = 0; i < s->refs.n; i++) {
         const sql_ref *r = &s->refs.v[i];
-        if (strvec_find(&s->ctes, r->name) >= 0) continue;
-        int d = r->schema ? -1 : prj_dataset_find(p, r->name);
+        int d;
+        prj_ref_kind kind = prj_ref_kind_of(p, s, r, &d);
+        if (kind == REF_CTE || kind == REF_FUNCTION) continue;
         char *msg = NULL;
         if (r->stream) any_stream = true;
         if ((d >= 0 && !c->ok[d]) || (d < 0 && !r->schema && prj_is_broken(p, r->name))) {

@@ -15,8 +15,7 @@ static void externals(const project *p, int f, strvec *out)
     const sql_stmt *s = p->flows.v[f].stmt;
     for (size_t i = 0; i < s->refs.n; i++) {
         const sql_ref *r = &s->refs.v[i];
-        if (strvec_find(&s->ctes, r->name) >= 0) continue;
-        if (!r->schema && prj_dataset_find(p, r->name) >= 0) continue;
+        if (prj_ref_kind_of(p, s, r, NULL) != REF_TABLE) continue;
         if (strvec_find(out, r->name) < 0) VEC_PUSH(out, xstrdup(r->name));
     }
 }

@@ -134,6 +134,7 @@ static char *dump_refs(const char *text, const sql_refvec *refs, const strvec *c
                 text + r->off, r->name_off - r->off, r->stream ? "S" : "",
                 r->aliased ? "A" : "");
         if (r->live) sb_addc(&b, 'L');
+        if (r->call) sb_addf(&b, "C(%.*s)", (int)r->args_len, text + r->args_off);
     }
     sb_add(&b, " |");
     for (size_t i = 0; i < ctes->n; i++) sb_addf(&b, " %s", ctes->v[i]);
@@ -934,12 +935,27 @@ static void test_refs_ctes(void **state)
 static void test_refs_table_functions(void **state)
 {
     (void)state;
-    assert_scan("SELECT * FROM json_each('[1]')", " |");
-    assert_scan("SELECT * FROM t, json_each(t.j) AS je", "t@14\"t\"+0 |");
+    /* calls are references with call set and their argument text; references
+     * inside the arguments come first */
+    assert_scan("SELECT * FROM json_each('[1]')", "json_each@14\"json_each('[1]')\"+0C('[1]') |");
+    assert_scan("SELECT * FROM t, json_each(t.j) AS je",
+                "t@14\"t\"+0 json_each@17\"json_each(t.j)\"+0AC(t.j) |");
     assert_scan("SELECT * FROM json_each((SELECT j FROM cfg)) AS je, u",
-                "cfg@39\"cfg\"+0 u@52\"u\"+0 |");
-    assert_scan("SELECT * FROM a JOIN json_tree(a.j) ON 1, b", "a@14\"a\"+0 b@42\"b\"+0 |");
-    assert_scan("SELECT * FROM main.generate_series(1, 3)", " |");
+                "cfg@39\"cfg\"+0 json_each@14\"json_each((SELECT j FROM cfg))\"+0AC("
+                "(SELECT j FROM cfg)) u@52\"u\"+0 |");
+    assert_scan("SELECT * FROM a JOIN json_tree(a.j) ON 1, b",
+                "a@14\"a\"+0 json_tree@21\"json_tree(a.j)\"+0C(a.j) b@42\"b\"+0 |");
+    assert_scan("SELECT * FROM main.generate_series(1, 3)",
+                "main.generate_series@14\"main.generate_series(1, 3)\"+5C(1, 3) |");
+    assert_scan("SELECT * FROM f()", "f@14\"f()\"+0C() |");
+    /* read_files in all three spellings, streamed or not */
+    assert_scan("SELECT * FROM read_files('a/*.csv', format => 'csv') r",
+                "read_files@14\"read_files('a/*.csv', format => 'csv')\"+0AC('a/*.csv', "
+                "format => 'csv') |");
+    assert_scan("SELECT * FROM STREAM read_files('x.json')",
+                "read_files@14\"STREAM read_files('x.json')\"+7SC('x.json') |");
+    assert_scan("SELECT * FROM STREAM(read_files('x.json')) AS r",
+                "read_files@14\"STREAM(read_files('x.json'))\"+7SAC('x.json') |");
 }
 
 static void test_refs_strings_and_range(void **state)
