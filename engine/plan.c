@@ -86,7 +86,11 @@ void plan_def_hash(const project *p, int dataset, char out[17])
     for (size_t i = 0; i < d->flows.n; i++) {
         const prj_flow *fl = &p->flows.v[d->flows.v[i]];
         sb_addf(&b, "flow %s\n", fl->name);
-        sb_addn(&b, prj_text(p, fl->file) + fl->stmt->query_off, fl->stmt->query_len);
+        if (fl->own) { /* the query (the head is hashed above, piece by piece) */
+            sb_addn(&b, prj_text(p, fl->file) + fl->stmt->query_off, fl->stmt->query_len);
+        } else {       /* a flow's whole statement: its query or its CDC clauses */
+            sb_addn(&b, prj_text(p, fl->file) + fl->stmt->span_off, fl->stmt->span_len);
+        }
         sb_addc(&b, '\n');
     }
     snprintf(out, 17, "%016llx", (unsigned long long)str_hash64(b.s, b.len));

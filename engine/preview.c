@@ -16,7 +16,7 @@ static void define_view(sqlite3 *db, const project *p, int d, bool attached)
 {
     const prj_dataset *ds = &p->datasets.v[d];
     if (ds->kind != SQL_TEMP_VIEW && attached && wh_table_exists(db, "wh", ds->name)) return;
-    if (!ds->flows.n) return;
+    if (!ds->flows.n || p->flows.v[ds->flows.v[0]].stmt->cdc) return; /* no query */
     sb sql = {0};
     sb_add(&sql, "CREATE TEMP VIEW ");
     sb_add_ident(&sql, ds->name);

@@ -433,13 +433,195 @@ static bool parse_kind(parser *p, sql_stmt *s)
     return false;
 }
 
+/* ---- AUTO CDC ---- */
+
+/* Words that start a clause of AUTO CDC (and so end an expression). */
+static bool cdc_clause_start(const parser *p, token t)
+{
+    static const char *const words[] = {"KEYS", "IGNORE", "APPLY", "SEQUENCE", "COLUMNS",
+                                        "STORED", "TRACK", NULL};
+    for (int i = 0; words[i]; i++)
+        if (lex_is(p->text, t, words[i])) return true;
+    return false;
+}
+
+/* An expression running to the next clause word outside parentheses. */
+static bool parse_cdc_expr(parser *p, const char *what, size_t *off, size_t *len)
+{
+    size_t first = p->i;
+    int depth = 0;
+    while (peek(p).kind != TK_EOF && (depth > 0 || !cdc_clause_start(p, peek(p)))) {
+        token t = advance(p);
+        if (lex_punct(p->text, t, '(')) depth++;
+        else if (lex_punct(p->text, t, ')')) depth--;
+    }
+    if (p->i == first) {
+        expected(p, what);
+        return false;
+    }
+    *off = p->t[first].off;
+    *len = p->t[p->i - 1].off + p->t[p->i - 1].len - *off;
+    return true;
+}
+
+/* ( name, ... ) */
+static bool parse_name_list(parser *p, strvec *out)
+{
+    if (!expect_punct(p, '(')) return false;
+    do {
+        char *n = parse_name(p, "a column name", NULL);
+        if (!n) return false;
+        VEC_PUSH(out, n);
+    } while (accept_punct(p, ','));
+    return expect_punct(p, ')');
+}
+
+/* a, b, c  or  * EXCEPT (a, b) */
+static bool parse_column_choice(parser *p, strvec *out, bool *except)
+{
+    if (accept_punct(p, '*')) {
+        if (!expect_kw(p, "EXCEPT")) return false;
+        *except = true;
+        return parse_name_list(p, out);
+    }
+    do {
+        char *n = parse_name(p, "a column name or * EXCEPT (...)", NULL);
+        if (!n) return false;
+        VEC_PUSH(out, n);
+    } while (accept_punct(p, ','));
+    return true;
+}
+
+/* FROM STREAM(source): recorded as the statement's one reference. */
+static bool parse_cdc_source(parser *p, sql_stmt *s)
+{
+    if (!expect_kw(p, "FROM")) return false;
+    token first = peek(p);
+    if (!lex_is(p->text, first, "STREAM")) {
+        expected(p, "STREAM(source): AUTO CDC reads its source incrementally");
+        return false;
+    }
+    p->i++;
+    bool paren = accept_punct(p, '(');
+    sql_ref r = {0};
+    r.off = first.off;
+    r.stream = true;
+    token nt = peek(p);
+    r.name = parse_name(p, "a source table", &r.name_off);
+    if (!r.name) return false;
+    if (accept_punct(p, '.')) {
+        r.schema = r.name;
+        r.name = parse_name(p, "a source table", &r.name_off);
+        if (!r.name) {
+            free(r.schema);
+            return false;
+        }
+        if (str_ieq(r.schema, "LIVE") && nt.kind == TK_WORD) {
+            free(r.schema);
+            r.schema = NULL;
+            r.live = true;
+        }
+    }
+    if (paren && !expect_punct(p, ')')) {
+        free(r.name);
+        free(r.schema);
+        return false;
+    }
+    r.end = p->t[p->i - 1].off + p->t[p->i - 1].len;
+    VEC_PUSH(&s->refs, r);
+    return true;
+}
+
+static bool parse_cdc(parser *p, sql_stmt *s)
+{
+    sql_cdc *c = s->cdc = xcalloc(1, sizeof(sql_cdc));
+    c->scd_type = 1;
+    if (!expect_kw(p, "INTO")) return false;
+    s->target = parse_name(p, "a target table", &s->target_off);
+    if (!s->target) return false;
+    if (accept_punct(p, '.')) { /* LIVE.target */
+        free(s->target);
+        s->target = parse_name(p, "a target table", &s->target_off);
+        if (!s->target) return false;
+    }
+    if (!parse_cdc_source(p, s)) return false;
+    if (!at(p, "KEYS")) {
+        expected(p, "KEYS (...)");
+        return false;
+    }
+    c->keys_off = peek(p).off;
+    p->i++;
+    if (!parse_name_list(p, &c->keys)) return false;
+    bool have_seq = false;
+    while (peek(p).kind != TK_EOF) {
+        if (accept(p, "IGNORE")) {
+            if (!expect_kw(p, "NULL") || !expect_kw(p, "UPDATES")) return false;
+            c->ignore_null_updates = true;
+        } else if (accept(p, "APPLY")) {
+            if (!expect_kw(p, "AS")) return false;
+            bool del = accept(p, "DELETE");
+            if (!del && !accept(p, "TRUNCATE")) {
+                expected(p, "DELETE or TRUNCATE");
+                return false;
+            }
+            if (!expect_kw(p, "WHEN")) return false;
+            if (!parse_cdc_expr(p, "a condition", del ? &c->delete_off : &c->truncate_off,
+                                del ? &c->delete_len : &c->truncate_len))
+                return false;
+        } else if (accept(p, "SEQUENCE")) {
+            if (!expect_kw(p, "BY") ||
+                !parse_cdc_expr(p, "a sequencing column", &c->seq_off, &c->seq_len))
+                return false;
+            have_seq = true;
+        } else if (accept(p, "COLUMNS")) {
+            if (!parse_column_choice(p, &c->columns, &c->columns_except)) return false;
+        } else if (accept(p, "STORED")) {
+            if (!expect_kw(p, "AS") || !expect_kw(p, "SCD") || !expect_kw(p, "TYPE"))
+                return false;
+            token t = peek(p);
+            if (t.kind != TK_NUMBER || t.len != 1 || (p->text[t.off] != '1' &&
+                                                     p->text[t.off] != '2')) {
+                expected(p, "1 or 2");
+                return false;
+            }
+            c->scd_type = p->text[t.off] - '0';
+            p->i++;
+        } else if (accept(p, "TRACK")) {
+            if (!expect_kw(p, "HISTORY") || !expect_kw(p, "ON")) return false;
+            c->track_set = true;
+            if (!parse_column_choice(p, &c->track, &c->track_except)) return false;
+        } else {
+            expected(p, "SEQUENCE BY, APPLY AS, COLUMNS, STORED AS or TRACK HISTORY ON");
+            return false;
+        }
+    }
+    if (!have_seq) {
+        fail_at(p, p->t[p->n - 1], "AUTO CDC needs SEQUENCE BY: the column that orders "
+                                  "the change events");
+        return false;
+    }
+    if (c->track_set && c->scd_type != 2) {
+        fail_at(p, p->t[p->n - 1], "TRACK HISTORY ON goes with STORED AS SCD TYPE 2");
+        return false;
+    }
+    if (c->truncate_len && c->scd_type == 2) {
+        fail_at(p, p->t[p->n - 1], "APPLY AS TRUNCATE WHEN is for SCD TYPE 1 only");
+        return false;
+    }
+    return true;
+}
+
 static bool parse_flow(parser *p, sql_stmt *s)
 {
     if (!parse_clauses(p, s)) return false;
     if (!expect_kw(p, "AS")) return false;
-    if (at(p, "AUTO") || at(p, "APPLY")) {
-        fail_at(p, peek(p), "AUTO CDC flows are not supported yet");
-        return false;
+    if (accept(p, "AUTO")) {
+        if (!expect_kw(p, "CDC")) return false;
+        return parse_cdc(p, s);
+    }
+    if (accept(p, "APPLY")) { /* the older spelling: APPLY CHANGES INTO */
+        if (!expect_kw(p, "CHANGES")) return false;
+        return parse_cdc(p, s);
     }
     if (!expect_kw(p, "INSERT")) return false;
     if (!expect_kw(p, "INTO")) return false;
@@ -449,8 +631,28 @@ static bool parse_flow(parser *p, sql_stmt *s)
     return parse_query(p, s);
 }
 
+/* AUTO CDC INTO t ... / APPLY CHANGES INTO t ... written alone: a flow named
+ * after its target. */
+static bool parse_bare_cdc(parser *p, sql_stmt *s)
+{
+    s->kind = SQL_FLOW;
+    s->name_off = peek(p).off;
+    if (accept(p, "AUTO")) {
+        if (!expect_kw(p, "CDC")) return false;
+    } else {
+        p->i++; /* APPLY */
+        if (!expect_kw(p, "CHANGES")) return false;
+    }
+    if (!parse_cdc(p, s)) return false;
+    s->name = xstrdup(s->target);
+    return true;
+}
+
 static bool parse_create(parser *p, sql_stmt *s)
 {
+    if ((at(p, "AUTO") && lex_is(p->text, peek_at(p, 1), "CDC")) ||
+        (at(p, "APPLY") && lex_is(p->text, peek_at(p, 1), "CHANGES")))
+        return parse_bare_cdc(p, s);
     if (!accept(p, "CREATE")) {
         char buf[48];
         fail_at(p, peek(p), "expected CREATE, found %s (pipeline files hold only "
@@ -798,6 +1000,12 @@ void sql_stmt_free(sql_stmt *s)
     VEC_FREE(&s->props);
     sql_refs_free(&s->refs);
     strvec_free(&s->ctes);
+    if (s->cdc) {
+        strvec_free(&s->cdc->keys);
+        strvec_free(&s->cdc->columns);
+        strvec_free(&s->cdc->track);
+        free(s->cdc);
+    }
     memset(s, 0, sizeof(*s));
 }
 

@@ -68,6 +68,25 @@ typedef struct sql_ref {
 
 typedef VEC(sql_ref) sql_refvec;
 
+/* An AUTO CDC flow (DESIGN.md section 3): how change events of a source
+ * become upserts and deletes of the target. Text spans are offsets of the
+ * parsed text; a span of length 0 means the clause is absent. The source is
+ * the statement's one reference (refs.v[0], a STREAM read). */
+typedef struct sql_cdc {
+    strvec keys;                     /* KEYS (k1, k2) */
+    size_t keys_off;
+    bool ignore_null_updates;        /* IGNORE NULL UPDATES */
+    size_t delete_off, delete_len;   /* APPLY AS DELETE WHEN <expr> */
+    size_t truncate_off, truncate_len; /* APPLY AS TRUNCATE WHEN <expr> */
+    size_t seq_off, seq_len;         /* SEQUENCE BY <expr> */
+    strvec columns;                  /* COLUMNS a, b  or  COLUMNS * EXCEPT (a, b) */
+    bool columns_except;             /* columns lists what to leave out */
+    int scd_type;                    /* STORED AS SCD TYPE 1 (default) or 2 */
+    strvec track;                    /* TRACK HISTORY ON a, b / * EXCEPT (a, b) */
+    bool track_except;
+    bool track_set;                  /* TRACK HISTORY ON was given */
+} sql_cdc;
+
 typedef struct sql_stmt {
     sql_kind kind;
     bool or_refresh;
@@ -79,6 +98,7 @@ typedef struct sql_stmt {
     VEC(sql_expect) expects;
     char *comment;        /* owned or NULL */
     VEC(sql_prop) props;  /* TBLPROPERTIES */
+    sql_cdc *cdc;         /* owned: AUTO CDC flows only, else NULL */
     bool has_query;
     size_t query_off, query_len; /* the SELECT (or WITH/VALUES) body */
     sql_refvec refs;      /* tables the query reads, in text order */

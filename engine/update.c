@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdc.h"
 #include "flow.h"
 #include "fsutil.h"
 #include "graph.h"
@@ -255,6 +256,7 @@ typedef struct flow_report {
     bool up_to_date;
     double ms;
     const char *why;        /* failure or skip reason */
+    const cdc_metrics *cdc; /* AUTO CDC flows: what the events did, else NULL */
 } flow_report;
 
 static void report_flow(upd *u, int d, int f, const flow_report *r)
@@ -284,6 +286,14 @@ static void report_flow(upd *u, int d, int f, const flow_report *r)
             sb_addf(&msg, ": %lld rows written", (long long)r->m->rows_written);
         if (r->m->rows_dropped) sb_addf(&msg, ", %lld dropped", (long long)r->m->rows_dropped);
     }
+    if (r->cdc) {
+        sb_addf(&b, ", \"cdc\": {\"events\": %lld, \"upserts\": %lld, \"deletes\": %lld, "
+                "\"ignored\": %lld, \"truncates\": %lld}", (long long)r->cdc->events,
+                (long long)r->cdc->upserts, (long long)r->cdc->deletes,
+                (long long)r->cdc->ignored, (long long)r->cdc->truncates);
+        sb_addf(&msg, " (%lld events: %lld deletes, %lld ignored)", (long long)r->cdc->events,
+                (long long)r->cdc->deletes, (long long)r->cdc->ignored);
+    }
     if (r->up_to_date) {
         sb_add(&b, ", \"up_to_date\": true");
         sb_add(&msg, ": up to date");
@@ -308,6 +318,25 @@ static void report_all_flows(upd *u, int d, const flow_report *r)
 {
     const prj_dataset *ds = &u->p.datasets.v[d];
     for (size_t i = 0; i < ds->flows.n; i++) report_flow(u, d, ds->flows.v[i], r);
+}
+
+/* Problem callback collecting messages into an sb (for errors found while
+ * running, which the dry run would have reported with their position). */
+static void collect_problem(void *ctx, size_t off, const char *msg)
+{
+    sb *b = ctx;
+    (void)off;
+    sb_addf(b, "%s%s", b->len ? "; " : "", msg);
+}
+
+static int64_t count_rows(upd *u, const char *table)
+{
+    sb q = {0};
+    sb_add(&q, "SELECT count(*) FROM ");
+    sb_add_ident(&q, table);
+    int64_t n = wh_int(u->wh, sb_str(&q), 0);
+    sb_free(&q);
+    return n;
 }
 
 static void on_rows(void *ctx, int64_t rows)
@@ -379,10 +408,10 @@ static flw_status run_rows(upd *u, int d, int f, const rewrite *q, flw_metrics *
     return flw_run(&j, m, err);
 }
 
-static int finish_flow(upd *u, int d, int f, flw_status st, flw_metrics *m, char *err,
-                       double t0, bool up_to_date)
+static int finish_flow(upd *u, int d, int f, flw_status st, flw_metrics *m,
+                       const cdc_metrics *cm, char *err, double t0)
 {
-    flow_report r = {"COMPLETED", m, up_to_date, time_mono_ms() - t0, NULL};
+    flow_report r = {"COMPLETED", m, false, time_mono_ms() - t0, NULL, cm};
     int result = R_OK;
     if (st != FLW_OK && atomic_load(&u->cancel)) st = FLW_CANCELED; /* interrupted */
     if (st == FLW_CANCELED) {
@@ -422,7 +451,7 @@ static int refresh_view(upd *u, int d)
                  meta.inputs && !strcmp(meta.inputs, sb_str(&sig)) &&
                  wh_table_exists(u->wh, "main", ds->name);
     if (fresh) {
-        flow_report r = {"COMPLETED", NULL, true, time_mono_ms() - t0, NULL};
+        flow_report r = {"COMPLETED", NULL, true, time_mono_ms() - t0, NULL, NULL};
         report_flow(u, d, f, &r);
         wh_meta_free(&meta);
         sb_free(&sig);
@@ -456,7 +485,7 @@ static int refresh_view(upd *u, int d)
             st = FLW_ERROR;
     }
     if (st != FLW_OK) rollback(u);
-    int result = finish_flow(u, d, f, st, &m, err, t0, false);
+    int result = finish_flow(u, d, f, st, &m, NULL, err, t0);
     rw_free(&q);
     sb_free(&drop);
     free(err);
@@ -476,8 +505,18 @@ static bool reset_table(upd *u, int d, char **err)
     sb_add(&drop, "DROP TABLE IF EXISTS ");
     sb_add_ident(&drop, ds->name);
     bool good = wh_exec(u->wh, sb_str(&drop), err) == 0;
-    for (size_t i = 0; good && i < ds->flows.n; i++)
-        good = wh_checkpoint_clear(u->wh, u->p.flows.v[ds->flows.v[i]].name, err) == 0;
+    for (size_t i = 0; good && i < ds->flows.n; i++) {
+        const prj_flow *fl = &u->p.flows.v[ds->flows.v[i]];
+        good = wh_checkpoint_clear(u->wh, fl->name, err) == 0;
+        if (good && fl->stmt->cdc) { /* what an AUTO CDC flow knows of its target */
+            char *state = xasprintf("_tarn_cdc_%s", fl->name);
+            sb_clear(&drop);
+            sb_add(&drop, "DROP TABLE IF EXISTS ");
+            sb_add_ident(&drop, state);
+            good = wh_exec(u->wh, sb_str(&drop), err) == 0;
+            free(state);
+        }
+    }
     wh_dataset_meta meta;
     wh_meta_get(u->wh, ds->name, &meta);
     snprintf(meta.kind, sizeof meta.kind, "%s", "streaming_table");
@@ -587,6 +626,44 @@ static int shape_table(upd *u, int d, const rewrite *q, bool exists, char **err)
     return rc;
 }
 
+/* A flow's query window into its table (the transaction is open). */
+static flw_status write_rows(upd *u, int d, int f, const int64_t *lo, const int64_t *hi,
+                             bool exists, flw_metrics *m, char **err)
+{
+    rewrite q = {0};
+    plan_query(&u->p, f, lo, hi, &q);
+    flw_status st = FLW_ERROR;
+    if (shape_table(u, d, &q, exists, err) == 0) st = run_rows(u, d, f, &q, m, err);
+    rw_free(&q);
+    return st;
+}
+
+/* An AUTO CDC flow's window of change events (the transaction is open). */
+static flw_status write_cdc(upd *u, int f, int64_t lo, int64_t hi, cdc_metrics *cm,
+                            flw_metrics *m, char **err)
+{
+    const prj_flow *fl = &u->p.flows.v[f];
+    sb src = {0};
+    sb_add_ident(&src, fl->stmt->refs.v[0].name);
+    cdc_spec spec;
+    sb problems = {0};
+    flw_status st = FLW_ERROR;
+    u->cur_dataset = u->p.datasets.v[fl->dataset].name;
+    u->cur_flow = fl->name;
+    flush_events(u);
+    if (cdc_resolve(u->wh, &u->p, f, sb_str(&src), &spec, collect_problem, &problems) < 0)
+        *err = sb_take(&problems);
+    else if (cdc_prepare_target(u->wh, &spec, sb_str(&src), err) == 0 &&
+             cdc_apply(u->wh, &spec, sb_str(&src), lo, hi, &u->cancel, cm, err) == 0)
+        st = FLW_OK;
+    m->rows_read = cm->events;
+    m->rows_written = cm->upserts; /* ignored events are in the cdc metrics */
+    cdc_spec_free(&spec);
+    sb_free(&problems);
+    sb_free(&src);
+    return st;
+}
+
 /* One flow appending into a streaming table. */
 static int append_flow(upd *u, int d, int f, wh_dataset_meta *meta, char hash[17])
 {
@@ -606,28 +683,29 @@ static int append_flow(upd *u, int d, int f, wh_dataset_meta *meta, char hash[17
     if (!err && atomic_load(&u->cancel)) {
         /* a cancel may have cut the reads above short, and an interrupted
          * read looks like no checkpoint or an empty source: write nothing */
-        result = finish_flow(u, d, f, FLW_CANCELED, &m, NULL, t0, false);
+        result = finish_flow(u, d, f, FLW_CANCELED, &m, NULL, NULL, t0);
         goto out;
     }
     if (!err && exists && !any) {
-        flow_report r = {"COMPLETED", NULL, true, time_mono_ms() - t0, NULL};
+        flow_report r = {"COMPLETED", NULL, true, time_mono_ms() - t0, NULL, NULL};
         report_flow(u, d, f, &r);
         result = R_OK;
         goto out;
     }
-    rewrite q = {0};
-    if (!err) {
-        plan_query(p, f, lo, hi, &q);
-        if (begin(u, &err) && shape_table(u, d, &q, exists, &err) == 0)
-            st = run_rows(u, d, f, &q, &m, &err);
+    cdc_metrics cm = {0};
+    bool cdc = p->flows.v[f].stmt->cdc != NULL;
+    if (!err && begin(u, &err))
+        st = cdc ? write_cdc(u, f, lo[0], hi[0], &cm, &m, &err)
+                 : write_rows(u, d, f, lo, hi, exists, &m, &err);
+    if (!err || st == FLW_OK) {
         for (size_t k = 0; st == FLW_OK && k < src.n; k++)
             if (wh_checkpoint_put(u->wh, p->flows.v[f].name, src.v[k], hi[k], gen[k], &err) < 0)
                 st = FLW_ERROR;
         if (st == FLW_OK) {
             snprintf(meta->kind, sizeof meta->kind, "%s", "streaming_table");
             memcpy(meta->def_hash, hash, 17);
-            if (m.rows_written) meta->version++;
-            meta->rows += m.rows_written;
+            if (m.rows_written || cm.deletes || cm.truncates) meta->version++;
+            meta->rows = cdc ? count_rows(u, ds->name) : meta->rows + m.rows_written;
             meta->last_update = u->id;
             if (wh_meta_put(u->wh, ds->name, meta, &err) < 0 ||
                 wh_exec(u->wh, "COMMIT", &err) < 0)
@@ -635,8 +713,7 @@ static int append_flow(upd *u, int d, int f, wh_dataset_meta *meta, char hash[17
         }
         if (st != FLW_OK) rollback(u);
     }
-    result = finish_flow(u, d, f, st, &m, err, t0, false);
-    rw_free(&q);
+    result = finish_flow(u, d, f, st, &m, cdc ? &cm : NULL, err, t0);
 out:
     free(err);
     flw_metrics_free(&m);
@@ -750,12 +827,12 @@ static void run_dataset(upd *u, int d)
         u->result[d] = bad >= 0 ? R_SKIPPED : R_OK;
     } else if (!u->selected[d]) {
         u->result[d] = R_EXCLUDED;
-        flow_report r = {"EXCLUDED", NULL, false, 0, "not selected"};
+        flow_report r = {"EXCLUDED", NULL, false, 0, "not selected", NULL};
         report_all_flows(u, d, &r);
     } else if (bad >= 0) {
         u->result[d] = R_SKIPPED;
         char *why = xasprintf("upstream '%s' did not refresh", u->p.datasets.v[bad].name);
-        flow_report r = {"SKIPPED", NULL, false, 0, why};
+        flow_report r = {"SKIPPED", NULL, false, 0, why, NULL};
         report_all_flows(u, d, &r);
         free(why);
     } else if (ds->kind == SQL_MATERIALIZED_VIEW) {

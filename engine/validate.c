@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdc.h"
 #include "fsutil.h"
 #include "plan.h"
 #include "warehouse.h"
@@ -265,8 +266,50 @@ static bool create_dataset(vctx *c, int di, const prj_flow *fl, const rewrite *q
     return rc == 0;
 }
 
+typedef struct cdc_report_ctx {
+    vctx *c;
+    int file;
+} cdc_report_ctx;
+
+static void cdc_report(void *ctx, size_t off, const char *msg)
+{
+    cdc_report_ctx *r = ctx;
+    error_at(r->c, r->file, off, msg);
+}
+
+/* An AUTO CDC flow: its clauses against the source's columns, and the
+ * target's shape for what reads it. */
+static bool compile_cdc(vctx *c, int f)
+{
+    const prj_flow *fl = &c->p->flows.v[f];
+    const prj_dataset *d = &c->p->datasets.v[fl->dataset];
+    if (d->flows.n > 1) {
+        error_at(c, fl->file, fl->stmt->name_off,
+                 "an AUTO CDC flow must be the only flow into its target");
+        return false;
+    }
+    sb src = {0};
+    sb_add_ident(&src, fl->stmt->refs.v[0].name);
+    cdc_report_ctx rc = {c, fl->file};
+    cdc_spec spec;
+    char *err = NULL;
+    bool good = cdc_resolve(c->db, c->p, f, sb_str(&src), &spec, cdc_report, &rc) == 0;
+    if (good && cdc_prepare_target(c->db, &spec, sb_str(&src), &err) < 0) {
+        error_at(c, fl->file, fl->stmt->name_off, err);
+        good = false;
+    }
+    if (good && d->stmt->expects.n)
+        prj_error(c->p, c->diags, DIAG_WARNING, d->file, d->stmt->expects.v[0].off,
+                  "expectations on the target of an AUTO CDC flow are not checked");
+    free(err);
+    cdc_spec_free(&spec);
+    sb_free(&src);
+    return good;
+}
+
 static bool compile_flow(vctx *c, int f)
 {
+    if (c->p->flows.v[f].stmt->cdc) return compile_cdc(c, f);
     const prj_flow *fl = &c->p->flows.v[f];
     const char *text = prj_text(c->p, fl->file) + fl->stmt->span_off;
     if (memmem(text, fl->stmt->span_len, "${", 2))
@@ -376,7 +419,10 @@ static void validate_dataset(vctx *c, int di, val_result *r)
     }
     for (size_t i = 0; good && i < d->flows.n; i++)
         good = check_refs(c, d->flows.v[i]) && compile_flow(c, d->flows.v[i]);
-    if (good && d->kind != SQL_TEMP_VIEW && wh_table_exists(c->db, "main", d->name))
+    bool cdc_target = d->flows.n && c->p->flows.v[d->flows.v[0]].stmt->cdc;
+    if (good && cdc_target) {
+        /* no row-by-row checks on CDC targets (warned about above) */
+    } else if (good && d->kind != SQL_TEMP_VIEW && wh_table_exists(c->db, "main", d->name))
         good = compile_expectations(c, di);
     else if (good && d->stmt->expects.n)
         prj_error(c->p, c->diags, DIAG_WARNING, d->file, d->stmt->expects.v[0].off,

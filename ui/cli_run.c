@@ -74,6 +74,11 @@ static void print_flow(run_view *v, const evl_event *e)
                        cJSON_IsString(act) ? act->valuestring : "warn");
         }
     }
+    const cJSON *cdc = cJSON_GetObjectItemCaseSensitive(fp, "cdc");
+    if (cdc && !fresh)
+        printf("  [cdc: %lld events, %lld deletes, %lld ignored%s]", json_int(cdc, "events"),
+               json_int(cdc, "deletes"), json_int(cdc, "ignored"),
+               json_int(cdc, "truncates") ? ", truncated" : "");
     if (cJSON_IsString(reason) && strcmp(st, "COMPLETED")) printf("\n      %s", reason->valuestring);
     printf("\n");
     fflush(stdout);
