@@ -694,25 +694,23 @@ static int append_flow(upd *u, int d, int f, wh_dataset_meta *meta, char hash[17
     }
     cdc_metrics cm = {0};
     bool cdc = p->flows.v[f].stmt->cdc != NULL;
-    if (!err && begin(u, &err))
+    bool began = !err && begin(u, &err);
+    if (began)
         st = cdc ? write_cdc(u, f, lo[0], hi[0], &cm, &m, &err)
                  : write_rows(u, d, f, lo, hi, exists, &m, &err);
-    if (!err || st == FLW_OK) {
-        for (size_t k = 0; st == FLW_OK && k < src.n; k++)
-            if (wh_checkpoint_put(u->wh, p->flows.v[f].name, src.v[k], hi[k], gen[k], &err) < 0)
-                st = FLW_ERROR;
-        if (st == FLW_OK) {
-            snprintf(meta->kind, sizeof meta->kind, "%s", "streaming_table");
-            memcpy(meta->def_hash, hash, 17);
-            if (m.rows_written || cm.deletes || cm.truncates) meta->version++;
-            meta->rows = cdc ? count_rows(u, ds->name) : meta->rows + m.rows_written;
-            meta->last_update = u->id;
-            if (wh_meta_put(u->wh, ds->name, meta, &err) < 0 ||
-                wh_exec(u->wh, "COMMIT", &err) < 0)
-                st = FLW_ERROR;
-        }
-        if (st != FLW_OK) rollback(u);
+    for (size_t k = 0; st == FLW_OK && k < src.n; k++)
+        if (wh_checkpoint_put(u->wh, p->flows.v[f].name, src.v[k], hi[k], gen[k], &err) < 0)
+            st = FLW_ERROR;
+    if (st == FLW_OK) {
+        snprintf(meta->kind, sizeof meta->kind, "%s", "streaming_table");
+        memcpy(meta->def_hash, hash, 17);
+        if (m.rows_written || cm.deletes || cm.truncates) meta->version++;
+        meta->rows = cdc ? count_rows(u, ds->name) : meta->rows + m.rows_written;
+        meta->last_update = u->id;
+        if (wh_meta_put(u->wh, ds->name, meta, &err) < 0 || wh_exec(u->wh, "COMMIT", &err) < 0)
+            st = FLW_ERROR;
     }
+    if (began && st != FLW_OK) rollback(u);
     result = finish_flow(u, d, f, st, &m, cdc ? &cm : NULL, err, t0);
 out:
     free(err);

@@ -635,10 +635,12 @@ static void test_errors_missing_query(void **state)
 static void test_errors_flow(void **state)
 {
     (void)state;
-    assert_error("CREATE FLOW f AS AUTO CDC INTO t FROM STREAM(s) KEYS (id) SEQUENCE BY ts;",
-                 "AUTO", "AUTO CDC flows are not supported yet", "f");
-    assert_error("CREATE FLOW f AS APPLY CHANGES INTO t FROM STREAM(s) KEYS (id) SEQUENCE BY ts",
-                 "APPLY", "AUTO CDC flows are not supported yet", "f");
+    assert_error("CREATE FLOW f AS AUTO CDC INTO t FROM s KEYS (id) SEQUENCE BY ts;",
+                 "s KEYS", "expected STREAM(source): AUTO CDC reads its source incrementally, "
+                 "found 's'", "f");
+    const char *no_seq = "CREATE FLOW f AS APPLY CHANGES INTO t FROM STREAM(s) KEYS (id)";
+    assert_error_at(no_seq, strlen(no_seq) - 1,
+                    "AUTO CDC needs SEQUENCE BY: the column that orders the change events", "f");
     assert_error("CREATE FLOW f AS INSERT INTO;", ";",
                  "expected a target table, found end of statement", "f");
     assert_error("CREATE FLOW f AS INSERT INTO (SELECT 1);", "(",
