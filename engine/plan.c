@@ -36,35 +36,40 @@ static void add_table_name(sb *b, const sql_ref *r)
     sb_add_ident(b, r->name);
 }
 
-void plan_query(const project *p, int flow, const int64_t *lo, const int64_t *hi,
-                rewrite *w)
+void plan_query(const project *p, int flow, const plan_bind *b, rewrite *w)
 {
     const prj_flow *fl = &p->flows.v[flow];
     const sql_stmt *s = fl->stmt;
     const char *text = prj_text(p, fl->file);
+    const int64_t *lo = b ? b->lo : NULL, *hi = b ? b->hi : NULL;
     strvec sources = {0};
     plan_stream_sources(p, flow, &sources);
-    size_t at = s->query_off, end = s->query_off + s->query_len;
+    size_t at = s->query_off, end = s->query_off + s->query_len, nfiles = 0;
     for (size_t i = 0; i < s->refs.n; i++) {
         const sql_ref *r = &s->refs.v[i];
-        if (!is_dataset_stream(p, s, r) && !r->live) continue;
+        bool files = prj_ref_kind_of(p, s, r, NULL) == REF_FILES;
+        if (files && !(b && b->files && nfiles < b->files->n)) continue;
+        if (!files && !is_dataset_stream(p, s, r) && !r->live) continue;
+        if (r->off < at) continue; /* inside a call already replaced */
         rw_copy(w, text, at, r->off - at);
-        sb b = {0};
-        if (!lo || !r->stream) {
-            add_table_name(&b, r);
+        sb t = {0};
+        if (files) {
+            sb_add(&t, b->files->v[nfiles++]);
+        } else if (!lo || !r->stream) {
+            add_table_name(&t, r);
         } else {
             int k = strvec_find(&sources, r->name);
-            sb_add(&b, "(SELECT * FROM ");
-            add_table_name(&b, r);
-            sb_addf(&b, " WHERE rowid > %lld AND rowid <= %lld)", (long long)lo[k],
+            sb_add(&t, "(SELECT * FROM ");
+            add_table_name(&t, r);
+            sb_addf(&t, " WHERE rowid > %lld AND rowid <= %lld)", (long long)lo[k],
                     (long long)hi[k]);
             if (!r->aliased) {
-                sb_add(&b, " AS ");
-                sb_add_ident(&b, r->name);
+                sb_add(&t, " AS ");
+                sb_add_ident(&t, r->name);
             }
         }
-        rw_insert(w, sb_str(&b), r->name_off);
-        sb_free(&b);
+        rw_insert(w, sb_str(&t), r->name_off);
+        sb_free(&t);
         at = r->end;
     }
     rw_copy(w, text, at, end - at);

@@ -19,11 +19,17 @@
  * order (as written, unquoted). */
 void plan_stream_sources(const project *p, int flow, strvec *out);
 
-/* The flow's query as runnable SQL into w. When lo/hi are NULL a STREAM(x)
- * read is the whole of x; otherwise the k-th source of plan_stream_sources
- * reads rows with lo[k] < rowid <= hi[k]. */
-void plan_query(const project *p, int flow, const int64_t *lo, const int64_t *hi,
-                rewrite *w);
+/* What the tables and files a flow reads stand for in one run. */
+typedef struct plan_bind {
+    const int64_t *lo, *hi; /* per plan_stream_sources entry k: rows with
+                               lo[k] < rowid <= hi[k]; NULL: whole tables */
+    const strvec *files;    /* per read_files(...) call, in text order: the
+                               (quoted) table that reads it; NULL: none */
+} plan_bind;
+
+/* The flow's query as runnable SQL into w, with b's bindings (b may be NULL:
+ * whole tables, no files). */
+void plan_query(const project *p, int flow, const plan_bind *b, rewrite *w);
 
 /* A fingerprint of everything that defines the dataset's contents: its flows'
  * queries, declared columns and expectations (16 hex digits + NUL). */

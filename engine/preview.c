@@ -23,7 +23,7 @@ static void define_view(sqlite3 *db, const project *p, int d, bool attached)
     sb_add(&sql, " AS ");
     for (size_t i = 0; i < ds->flows.n; i++) {
         rewrite q = {0};
-        plan_query(p, ds->flows.v[i], NULL, NULL, &q);
+        plan_query(p, ds->flows.v[i], NULL, &q);
         if (i) sb_add(&sql, " UNION ALL ");
         sb_add(&sql, ds->flows.n > 1 ? "SELECT * FROM (" : "");
         sb_add(&sql, sb_str(&q.out));
@@ -93,7 +93,7 @@ int pv_prepare_dataset(sqlite3 *db, const project *p, int d, sqlite3_stmt **st, 
         *err = xstrdup(sqlite3_errmsg(db));
         if (ds->flows.n) {
             rewrite q = {0};
-            plan_query(p, ds->flows.v[0], NULL, NULL, &q);
+            plan_query(p, ds->flows.v[0], NULL, &q);
             sqlite3_stmt *probe = NULL;
             if (sqlite3_prepare_v2(db, sb_str(&q.out), -1, &probe, NULL) != SQLITE_OK) {
                 int off = sqlite3_error_offset(db);

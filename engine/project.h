@@ -18,8 +18,6 @@
 #include "sqlparse.h"
 #include "util.h"
 
-typedef VEC(int) intvec;
-
 typedef struct prj_file {
     char *path;          /* relative to the project folder */
     char *orig;          /* the file's bytes */

@@ -15,6 +15,7 @@
 #include "fsutil.h"
 #include "graph.h"
 #include "plan.h"
+#include "readfiles.h"
 #include "validate.h"
 #include "vcs.h"
 #include "warehouse.h"
@@ -35,6 +36,8 @@ struct upd {
     bool state_tx;           /* a batch of event writes is open */
     double last_flush;       /* when the last batch committed (ms) */
     sqlite3 *wh;             /* guarded by mu against upd_cancel */
+    ing_registry files;      /* read_files sources on wh */
+    size_t flow_sources;     /* files sources from here on belong to the running flow */
     pthread_mutex_t mu;
     atomic_int cancel;
     int lock;
@@ -329,6 +332,37 @@ static void collect_problem(void *ctx, size_t off, const char *msg)
     sb_addf(b, "%s%s", b->len ? "; " : "", msg);
 }
 
+/* The first error of d, formatted (file:line:col: error: ...), for a flow's
+ * failure message. */
+static char *first_error(const diag_list *d)
+{
+    for (size_t i = 0; i < d->items.n; i++)
+        if (d->items.v[i].level == DIAG_ERROR) return diag_format(&d->items.v[i]);
+    return xstrdup("read_files failed");
+}
+
+/* Binds the flow's read_files calls to all their files (rf_bind_all). */
+static bool bind_all_files(upd *u, int f, strvec *tables, char **err)
+{
+    diag_list d = {0};
+    bool good = rf_bind_all(u->wh, &u->files, &u->p, f, tables, &d) == 0;
+    if (!good) *err = first_error(&d);
+    diag_free(&d);
+    return good;
+}
+
+/* Logs the read_files messages ("WARN ..." / "INFO ...") of a flow. */
+static void log_file_messages(upd *u, int f, const strvec *messages)
+{
+    const prj_flow *fl = &u->p.flows.v[f];
+    for (size_t i = 0; i < messages->n; i++) {
+        const char *m = messages->v[i];
+        bool warn = !strncmp(m, "WARN ", 5);
+        emit(u, warn ? "WARN" : "INFO", "flow_progress", u->p.datasets.v[fl->dataset].name,
+             fl->name, NULL, "%s", m + 5);
+    }
+}
+
 static int64_t count_rows(upd *u, const char *table)
 {
     sb q = {0};
@@ -342,7 +376,12 @@ static int64_t count_rows(upd *u, const char *table)
 static void on_rows(void *ctx, int64_t rows)
 {
     upd *u = ctx;
-    if (u->l.rows) u->l.rows(u->l.ctx, u->cur_dataset, u->cur_flow, rows);
+    int64_t bytes = 0, total = 0; /* of the files the running flow reads */
+    for (size_t k = u->flow_sources; k < u->files.sources.n; k++) {
+        bytes += atomic_load(&u->files.sources.v[k]->bytes_read);
+        total += u->files.sources.v[k]->bytes_total;
+    }
+    if (u->l.rows) u->l.rows(u->l.ctx, u->cur_dataset, u->cur_flow, rows, bytes, total);
 }
 
 /* ======================= inputs ======================= */
@@ -358,6 +397,7 @@ static void input_signature(upd *u, int d, sb *sig, bool *external, unsigned cha
         const sql_stmt *s = p->flows.v[ds->flows.v[i]].stmt;
         for (size_t r = 0; r < s->refs.n; r++)
             if (prj_ref_kind_of(p, s, &s->refs.v[r], NULL) == REF_TABLE) *external = true;
+        rf_fingerprint(p, ds->flows.v[i], sig); /* files read whole: their names, sizes, times */
     }
     for (size_t i = 0; i < ds->deps.n; i++) {
         int in = ds->deps.v[i];
@@ -461,14 +501,18 @@ static int refresh_view(upd *u, int d)
     char *err = NULL;
     flw_status st = FLW_ERROR;
     rewrite q = {0};
-    plan_query(p, f, NULL, NULL, &q);
+    strvec files = {0};
+    u->flow_sources = u->files.sources.n;
+    bool bound = bind_all_files(u, f, &files, &err);
+    plan_bind bind = {NULL, NULL, &files};
+    plan_query(p, f, &bind, &q);
     sb drop = {0};
     sb_add(&drop, "DROP TABLE IF EXISTS ");
     sb_add_ident(&drop, ds->name);
     int off;
     if (atomic_load(&u->cancel))
         st = FLW_CANCELED; /* the reads above may have been cut short: write nothing */
-    else if (begin(u, &err) && wh_exec(u->wh, sb_str(&drop), &err) == 0 &&
+    else if (bound && begin(u, &err) && wh_exec(u->wh, sb_str(&drop), &err) == 0 &&
              plan_create_table(u->wh, p, d, &q, &err, &off) == 0)
         st = run_rows(u, d, f, &q, &m, &err);
     if (st == FLW_OK) {
@@ -486,6 +530,8 @@ static int refresh_view(upd *u, int d)
     }
     if (st != FLW_OK) rollback(u);
     int result = finish_flow(u, d, f, st, &m, NULL, err, t0);
+    ing_registry_truncate(u->wh, &u->files, u->flow_sources);
+    strvec_free(&files);
     rw_free(&q);
     sb_free(&drop);
     free(err);
@@ -627,11 +673,11 @@ static int shape_table(upd *u, int d, const rewrite *q, bool exists, char **err)
 }
 
 /* A flow's query window into its table (the transaction is open). */
-static flw_status write_rows(upd *u, int d, int f, const int64_t *lo, const int64_t *hi,
-                             bool exists, flw_metrics *m, char **err)
+static flw_status write_rows(upd *u, int d, int f, const plan_bind *bind, bool exists,
+                             flw_metrics *m, char **err)
 {
     rewrite q = {0};
-    plan_query(&u->p, f, lo, hi, &q);
+    plan_query(&u->p, f, bind, &q);
     flw_status st = FLW_ERROR;
     if (shape_table(u, d, &q, exists, err) == 0) st = run_rows(u, d, f, &q, m, err);
     rw_free(&q);
@@ -680,6 +726,17 @@ static int append_flow(upd *u, int d, int f, wh_dataset_meta *meta, char hash[17
     flw_status st = FLW_ERROR;
     int result;
     bool any = stream_windows(u, f, &src, exists, lo, hi, gen, &err);
+    strvec files = {0};
+    rf_stream fresh = {0};
+    u->flow_sources = u->files.sources.n;
+    if (!err) { /* the files of STREAM read_files calls not read yet */
+        diag_list dl = {0};
+        if (rf_bind_new(u->wh, &u->files, p, f, &files, &fresh, &dl) < 0) err = first_error(&dl);
+        diag_free(&dl);
+        log_file_messages(u, f, &fresh.messages);
+        strvec_free(&fresh.messages);
+        any = any || fresh.any_new;
+    }
     if (!err && atomic_load(&u->cancel)) {
         /* a cancel may have cut the reads above short, and an interrupted
          * read looks like no checkpoint or an empty source: write nothing */
@@ -695,9 +752,13 @@ static int append_flow(upd *u, int d, int f, wh_dataset_meta *meta, char hash[17
     cdc_metrics cm = {0};
     bool cdc = p->flows.v[f].stmt->cdc != NULL;
     bool began = !err && begin(u, &err);
+    plan_bind bind = {lo, hi, &files};
     if (began)
         st = cdc ? write_cdc(u, f, lo[0], hi[0], &cm, &m, &err)
-                 : write_rows(u, d, f, lo, hi, exists, &m, &err);
+                 : write_rows(u, d, f, &bind, exists, &m, &err);
+    if (st == FLW_OK && rf_record(u->wh, &u->files, &fresh, p->flows.v[f].name, u->id, &err) < 0)
+        st = FLW_ERROR;
+    if (st == FLW_OK) log_file_messages(u, f, &fresh.messages);
     for (size_t k = 0; st == FLW_OK && k < src.n; k++)
         if (wh_checkpoint_put(u->wh, p->flows.v[f].name, src.v[k], hi[k], gen[k], &err) < 0)
             st = FLW_ERROR;
@@ -713,6 +774,9 @@ static int append_flow(upd *u, int d, int f, wh_dataset_meta *meta, char hash[17
     if (began && st != FLW_OK) rollback(u);
     result = finish_flow(u, d, f, st, &m, cdc ? &cm : NULL, err, t0);
 out:
+    ing_registry_truncate(u->wh, &u->files, u->flow_sources);
+    rf_stream_free(&fresh);
+    strvec_free(&files);
     free(err);
     flw_metrics_free(&m);
     free(lo);
@@ -757,7 +821,7 @@ static bool open_warehouse(upd *u)
     sqlite3 *db = NULL;
     int rc = wh_open(path, false, &db, &err);
     free(path);
-    if (rc == 0 && wh_init(db, &err) < 0) {
+    if (rc == 0 && (wh_init(db, &err) < 0 || ing_attach(db, &u->files, false, &err) < 0)) {
         sqlite3_close(db);
         rc = -1;
     }
@@ -774,6 +838,7 @@ static bool open_warehouse(upd *u)
 static void close_warehouse(upd *u)
 {
     pthread_mutex_lock(&u->mu);
+    ing_registry_truncate(u->wh, &u->files, 0);
     sqlite3_close(u->wh);
     u->wh = NULL;
     pthread_mutex_unlock(&u->mu);
@@ -787,7 +852,17 @@ static bool define_temp_views(upd *u)
         const prj_dataset *ds = &p->datasets.v[p->order.v[i]];
         if (ds->kind != SQL_TEMP_VIEW) continue;
         rewrite q = {0};
-        plan_query(p, ds->flows.v[0], NULL, NULL, &q);
+        strvec files = {0};
+        char *ferr = NULL;
+        if (!bind_all_files(u, ds->flows.v[0], &files, &ferr)) {
+            fail_setup(u, xasprintf("temporary view '%s': %s", ds->name, ferr));
+            free(ferr);
+            strvec_free(&files);
+            return false;
+        }
+        plan_bind bind = {NULL, NULL, &files};
+        plan_query(p, ds->flows.v[0], &bind, &q);
+        strvec_free(&files);
         sb sql = {0};
         sb_add(&sql, "CREATE TEMP VIEW ");
         sb_add_ident(&sql, ds->name);

@@ -44,8 +44,10 @@ typedef struct upd_options {
 typedef struct upd_listener {
     /* every event, as it is logged */
     void (*event)(void *ctx, const evl_event *e);
-    /* rows read so far by the running flow */
-    void (*rows)(void *ctx, const char *dataset, const char *flow, int64_t rows);
+    /* rows read so far by the running flow, and bytes of the files it reads
+     * (bytes of bytes_total; both 0 for a flow that reads no files) */
+    void (*rows)(void *ctx, const char *dataset, const char *flow, int64_t rows,
+                 int64_t bytes, int64_t bytes_total);
     void *ctx;
 } upd_listener;
 

@@ -74,6 +74,7 @@ void sb_free(sb *b);
     } while (0)
 
 typedef VEC(char *) strvec;
+typedef VEC(int) intvec;
 /* Frees every string and the array. */
 void strvec_free(strvec *v);
 /* Index of s (ASCII case-insensitive) in v, or -1. */

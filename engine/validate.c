@@ -9,7 +9,9 @@
 
 #include "cdc.h"
 #include "fsutil.h"
+#include "ingest.h"
 #include "plan.h"
+#include "readfiles.h"
 #include "warehouse.h"
 
 /* ---- scratch database ---- */
@@ -69,6 +71,7 @@ typedef struct vctx {
     bool attached;
     unsigned char *ok;  /* per dataset */
     int errors;
+    ing_registry files; /* read_files sources of the scratch database */
 } vctx;
 
 static void error_at(vctx *c, int file, size_t off, const char *msg)
@@ -154,6 +157,15 @@ static bool check_refs(vctx *c, int f)
         if (kind == REF_CTE || kind == REF_FUNCTION) continue;
         char *msg = NULL;
         if (r->stream) any_stream = true;
+        if (kind == REF_FILES) { /* its options and files are checked when compiled */
+            if (r->stream && target->kind != SQL_STREAMING_TABLE) {
+                error_at(c, fl->file, r->off, "STREAM read_files in a materialized view or "
+                         "temporary view: it reads all its files on every refresh anyway; "
+                         "drop STREAM, or make it a streaming table");
+                good = false;
+            }
+            continue;
+        }
         if ((d >= 0 && !c->ok[d]) || (d < 0 && !r->schema && prj_is_broken(p, r->name))) {
             good = false; /* upstream already reported */
         } else if (d < 0 && !r->schema && !str_nieq(r->name, "sqlite_", 7) &&
@@ -314,8 +326,17 @@ static bool compile_flow(vctx *c, int f)
     const char *text = prj_text(c->p, fl->file) + fl->stmt->span_off;
     if (memmem(text, fl->stmt->span_len, "${", 2))
         return false; /* an unknown parameter, reported where it was found */
+    strvec files = {0};
+    int errors = c->diags->errors;
+    rf_bind_all(c->db, &c->files, c->p, f, &files, c->diags);
+    if (c->diags->errors > errors) {
+        strvec_free(&files);
+        return false;
+    }
+    plan_bind bind = {NULL, NULL, &files};
     rewrite q = {0};
-    plan_query(c->p, f, NULL, NULL, &q);
+    plan_query(c->p, f, &bind, &q);
+    strvec_free(&files);
     sqlite3_stmt *st = NULL;
     bool good = false;
     if (sqlite3_prepare_v2(c->db, sb_str(&q.out), (int)q.out.len, &st, NULL) != SQLITE_OK) {
@@ -442,16 +463,19 @@ int val_run(const project *p, diag_list *diags, val_result *r)
         r->n = p->datasets.n;
         r->datasets = xcalloc(r->n + 1, sizeof(val_dataset));
     }
-    vctx c = {p, diags, NULL, false, NULL, 0};
+    vctx c = {p, diags, NULL, false, NULL, 0, {{0}}};
     char *err = NULL;
-    if (val_open_scratch(p, &c.db, &c.attached, &err) < 0) {
+    if (val_open_scratch(p, &c.db, &c.attached, &err) < 0 ||
+        ing_attach(c.db, &c.files, false, &err) < 0) {
         diag_add(diags, DIAG_ERROR, NULL, 0, 0, "%s", err);
         free(err);
+        sqlite3_close(c.db);
         return -1;
     }
     c.ok = xcalloc(p->datasets.n + 1, 1);
     for (size_t i = 0; i < p->order.n; i++) validate_dataset(&c, p->order.v[i], r);
     free(c.ok);
+    ing_registry_truncate(c.db, &c.files, 0);
     sqlite3_close(c.db);
     return diags->errors > errors_before ? -1 : 0;
 }

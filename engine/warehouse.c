@@ -115,7 +115,14 @@ int wh_init(sqlite3 *db, char **err)
         "CREATE TABLE IF NOT EXISTS _tarn_checkpoints("
         " flow TEXT NOT NULL COLLATE NOCASE, source TEXT NOT NULL COLLATE NOCASE,"
         " position INTEGER NOT NULL, source_generation INTEGER NOT NULL DEFAULT 0,"
-        " updated_at TEXT, PRIMARY KEY(flow, source));", err);
+        " updated_at TEXT, PRIMARY KEY(flow, source));"
+        "CREATE TABLE IF NOT EXISTS _tarn_files("
+        " flow TEXT NOT NULL COLLATE NOCASE, source TEXT NOT NULL, path TEXT NOT NULL,"
+        " size INTEGER, mtime_ns INTEGER, hash TEXT, rows INTEGER, update_id INTEGER,"
+        " ingested_at TEXT, PRIMARY KEY(flow, source, path));"
+        "CREATE TABLE IF NOT EXISTS _tarn_source_schemas("
+        " flow TEXT NOT NULL COLLATE NOCASE, source TEXT NOT NULL, schema TEXT NOT NULL,"
+        " PRIMARY KEY(flow, source));", err);
 }
 
 int wh_meta_get(sqlite3 *db, const char *name, wh_dataset_meta *m)
@@ -203,10 +210,17 @@ int wh_checkpoint_put(sqlite3 *db, const char *flow, const char *source, int64_t
 
 int wh_checkpoint_clear(sqlite3 *db, const char *flow, char **err)
 {
-    sqlite3_stmt *st = prepare(db, "DELETE FROM _tarn_checkpoints WHERE flow = ?", err);
-    if (!st) return -1;
-    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
-    return step_done(db, st, err);
+    static const char *const sql[] = {
+        "DELETE FROM _tarn_checkpoints WHERE flow = ?",
+        "DELETE FROM _tarn_files WHERE flow = ?",
+        "DELETE FROM _tarn_source_schemas WHERE flow = ?"};
+    for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
+        sqlite3_stmt *st = prepare(db, sql[i], err);
+        if (!st) return -1;
+        sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
+        if (step_done(db, st, err) < 0) return -1;
+    }
+    return 0;
 }
 
 int wh_lock(const char *tarn_dir, int64_t update_id, char **err)

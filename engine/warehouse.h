@@ -8,6 +8,10 @@
  *                      row count, last update id
  *   _tarn_checkpoints  per flow and STREAM source: the source's highest rowid
  *                      the flow has read, and the source generation it read
+ *   _tarn_files        per flow and read_files source: every file read, with
+ *                      size, mtime, content hash and rows
+ *   _tarn_source_schemas  per flow and read_files source: the schema its
+ *                      table was given, which later files extend
  *
  * The checkpoints live here, not in state.db, because they must commit in the
  * same transaction as the rows they account for, and SQLite in WAL mode does
@@ -57,7 +61,7 @@ void wh_checkpoint_get(sqlite3 *db, const char *flow, const char *source, int64_
                        int64_t *gen);
 int wh_checkpoint_put(sqlite3 *db, const char *flow, const char *source, int64_t pos,
                       int64_t gen, char **err);
-/* Forgets every checkpoint of flow. */
+/* Forgets every checkpoint of flow: rowids, files read, file schemas. */
 int wh_checkpoint_clear(sqlite3 *db, const char *flow, char **err);
 
 /* The update lock. Returns a lock handle >= 0, or -1 with *err naming the

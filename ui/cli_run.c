@@ -103,12 +103,16 @@ static void on_event(void *ctx, const evl_event *e)
     }
 }
 
-static void on_rows(void *ctx, const char *dataset, const char *flow, int64_t rows)
+static void on_rows(void *ctx, const char *dataset, const char *flow, int64_t rows,
+                    int64_t bytes, int64_t total)
 {
     run_view *v = ctx;
     if (!v->tty) return;
     fprintf(stderr, "\r\033[K  %-32s RUNNING    %10lld rows", flow ? flow : dataset,
             (long long)rows);
+    if (total > 0)
+        fprintf(stderr, "  %.1f of %.1f MB (%d%%)", bytes / 1e6, total / 1e6,
+                (int)(100.0 * bytes / total));
     v->live_shown = true;
 }
 

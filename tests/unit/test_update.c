@@ -1101,7 +1101,8 @@ typedef struct blocker {
 } blocker;
 
 /* rows listener of the first update: waits (once) until released. */
-static void block_rows(void *ctx, const char *dataset, const char *flow, int64_t rows)
+static void block_rows(void *ctx, const char *dataset, const char *flow, int64_t rows,
+                       int64_t bytes, int64_t total)
 {
     blocker *b = ctx;
     pthread_mutex_lock(&b->mu);
@@ -1117,7 +1118,7 @@ static void block_rows(void *ctx, const char *dataset, const char *flow, int64_t
 static void block_event(void *ctx, const evl_event *e)
 {
     if (strcmp(e->type, "dataset_definition")) return;
-    block_rows(ctx, NULL, NULL, 0);
+    block_rows(ctx, NULL, NULL, 0, 0, 0);
 }
 
 static void *first_update(void *arg)
@@ -1236,7 +1237,8 @@ static void *do_cancel(void *arg)
 
 /* rows listener: cancels (from another thread, as upd_cancel wants) the
  * first time the named dataset reports progress. */
-static void cancel_on_rows(void *ctx, const char *dataset, const char *flow, int64_t rows)
+static void cancel_on_rows(void *ctx, const char *dataset, const char *flow, int64_t rows,
+                           int64_t bytes, int64_t total)
 {
     cancel_in_flow *c = ctx;
     if (c->done || strcmp(dataset, c->dataset)) return;
