@@ -120,6 +120,7 @@ typedef struct worker {
     upd *u;
     upd_state state;
     atomic_int done;
+    pthread_t waiter;  /* the thread waiting for signals, woken when done */
 } worker;
 
 static void *work(void *arg)
@@ -127,24 +128,27 @@ static void *work(void *arg)
     worker *w = arg;
     w->state = upd_run(w->u);
     atomic_store(&w->done, 1);
+    pthread_kill(w->waiter, SIGUSR1);
     return NULL;
 }
 
-/* Runs the update on a thread; SIGINT/SIGTERM here cancel it. */
+/* Runs the update on a thread while this one waits for signals: SIGINT or
+ * SIGTERM cancel the update, SIGUSR1 (from the worker) says it is done. */
 static upd_state run_cancellable(upd *u)
 {
     sigset_t set, old;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &set, &old);
-    worker w = {u, UPD_FAILED, 0};
+    worker w = {u, UPD_FAILED, 0, pthread_self()};
     pthread_t th;
     pthread_create(&th, NULL, work, &w);
     bool canceled = false;
     while (!atomic_load(&w.done)) {
-        struct timespec tick = {0, 50 * 1000 * 1000};
-        if (sigtimedwait(&set, NULL, &tick) > 0 && !canceled) {
+        int sig = 0;
+        if (sigwait(&set, &sig) == 0 && sig != SIGUSR1 && !canceled) {
             canceled = true;
             fprintf(stderr, "\ntarn: canceling the update (the running flow rolls back)...\n");
             upd_cancel(u);
