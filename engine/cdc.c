@@ -3,7 +3,8 @@
  *
  * Every batch starts the same way: the source window's events are copied
  * into a temporary table with their sequence value, delete and truncate
- * flags and source rowid; events without keys or sequence are ignored.
+ * flags and source rowid; events without a sequence, and events other than
+ * truncates without keys, are ignored.
  * SCD1 then runs as a few set-based statements; SCD2 rebuilds the history of
  * the keys the batch touches in one ordered pass in C.
  */
@@ -227,8 +228,9 @@ int cdc_prepare_target(sqlite3 *db, const cdc_spec *s, const char *source, char 
 
 /* ======================= applying: both types ======================= */
 
-/* Copies the window's events into BATCH and drops those without a key or a
- * sequence value. */
+/* Copies the window's events into BATCH and drops those without a sequence
+ * value, and those without a key unless they truncate (a truncate event
+ * usually carries no key). */
 static int load_batch(sqlite3 *db, const cdc_spec *s, const char *source, int64_t lo,
                       int64_t hi, cdc_metrics *m, char **err)
 {
@@ -243,12 +245,13 @@ static int load_batch(sqlite3 *db, const cdc_spec *s, const char *source, int64_
         return -1;
     }
     m->events = wh_int(db, "SELECT count(*) FROM " BATCH, 0);
-    sb_add(&q, "DELETE FROM " BATCH " WHERE __tarn_seq IS NULL");
+    sb_add(&q, "DELETE FROM " BATCH " WHERE __tarn_seq IS NULL OR (NOT __tarn_trunc AND (");
     for (size_t i = 0; i < s->c->keys.n; i++) {
-        sb_add(&q, " OR ");
+        if (i) sb_add(&q, " OR ");
         sb_add_ident(&q, s->c->keys.v[i]);
         sb_add(&q, " IS NULL");
     }
+    sb_add(&q, "))");
     int rc = exec_sb(db, &q, err);
     m->ignored += sqlite3_changes(db);
     sb_free(&q);
@@ -296,6 +299,75 @@ static int apply_truncate(sqlite3 *db, const cdc_spec *s, cdc_metrics *m, char *
     return rc;
 }
 
+/* "b is an upsert the batch applies": newer than the state of its key and
+ * not followed by a delete of its key in the batch. */
+static void add_live_upsert(sb *q, const cdc_spec *s, const char *b)
+{
+    const strvec *keys = &s->c->keys;
+    sb_addf(q, "NOT %s.__tarn_del AND NOT EXISTS (SELECT 1 FROM ", b);
+    sb_add_ident(q, s->state);
+    sb_add(q, " AS s WHERE ");
+    add_key_match(q, keys, "s", b);
+    sb_addf(q, " AND s.__seq >= %s.__tarn_seq) AND NOT EXISTS (SELECT 1 FROM " BATCH
+               " AS d WHERE ", b);
+    add_key_match(q, keys, "d", b);
+    sb_addf(q, " AND d.__tarn_del AND (d.__tarn_seq > %s.__tarn_seq OR (d.__tarn_seq = "
+               "%s.__tarn_seq AND d.__tarn_rid > %s.__tarn_rid)))", b, b, b);
+}
+
+/* IGNORE NULL UPDATES: the events of a key in one batch apply in turn. A
+ * NULL of the latest upsert takes the value of the latest earlier upsert
+ * with one, back to the last delete in the batch; after such a delete the
+ * row starts over, so the target's row goes first. */
+static int ignore_nulls_in_batch(sqlite3 *db, const cdc_spec *s, char **err)
+{
+    const strvec *keys = &s->c->keys;
+    sb q = {0};
+    sb_add(&q, "CREATE INDEX temp.__tarn_cdc_batch_keys ON __tarn_cdc_batch(");
+    add_names(&q, keys, NULL);
+    sb_add(&q, ", __tarn_seq)");
+    int rc = exec_sb(db, &q, err);
+    const char *sep = "UPDATE " LATEST " AS l SET ";
+    for (size_t i = 0; rc == 0 && i < s->cols.n; i++) {
+        const char *c = s->cols.v[i];
+        if (strvec_find(keys, c) >= 0) continue;
+        sb_add(&q, sep);
+        sb_add_ident(&q, c);
+        sb_add(&q, " = coalesce(l.");
+        sb_add_ident(&q, c);
+        sb_add(&q, ", (SELECT b.");
+        sb_add_ident(&q, c);
+        sb_add(&q, " FROM " BATCH " AS b WHERE ");
+        add_key_match(&q, keys, "b", "l");
+        sb_add(&q, " AND b.");
+        sb_add_ident(&q, c);
+        sb_add(&q, " IS NOT NULL AND ");
+        add_live_upsert(&q, s, "b");
+        sb_add(&q, " ORDER BY b.__tarn_seq DESC, b.__tarn_rid DESC LIMIT 1))");
+        sep = ", ";
+    }
+    if (rc == 0 && q.len) {
+        sb_add(&q, " WHERE NOT l.__tarn_del");
+        rc = exec_sb(db, &q, err);
+    }
+    if (rc == 0) { /* a delete the batch applies before the latest upsert */
+        sb_add(&q, "DELETE FROM ");
+        sb_add_ident(&q, s->target);
+        sb_add(&q, " AS t WHERE EXISTS (SELECT 1 FROM " LATEST " AS l WHERE NOT l.__tarn_del AND ");
+        add_key_match(&q, keys, "l", "t");
+        sb_add(&q, " AND EXISTS (SELECT 1 FROM " BATCH " AS d WHERE d.__tarn_del AND ");
+        add_key_match(&q, keys, "d", "l");
+        sb_add(&q, " AND NOT EXISTS (SELECT 1 FROM ");
+        sb_add_ident(&q, s->state);
+        sb_add(&q, " AS s WHERE ");
+        add_key_match(&q, keys, "s", "d");
+        sb_add(&q, " AND s.__seq >= d.__tarn_seq)))");
+        rc = exec_sb(db, &q, err);
+    }
+    sb_free(&q);
+    return rc;
+}
+
 static int apply_scd1(sqlite3 *db, const cdc_spec *s, cdc_metrics *m, char **err)
 {
     const strvec *keys = &s->c->keys;
@@ -316,6 +388,7 @@ static int apply_scd1(sqlite3 *db, const cdc_spec *s, cdc_metrics *m, char **err
     sb_add(&q, " AND s.__seq >= l.__tarn_seq)");
     if (exec_sb(db, &q, err) < 0) goto fail;
     m->ignored += sqlite3_changes(db);
+    if (s->c->ignore_null_updates && ignore_nulls_in_batch(db, s, err) < 0) goto fail;
     /* deletes */
     sb_add(&q, "DELETE FROM ");
     sb_add_ident(&q, s->target);
@@ -395,6 +468,7 @@ static bool same_value(sqlite3_value *a, sqlite3_value *b)
 /* The history being rebuilt for one key: its open version. */
 typedef struct scd2_walk {
     sqlite3_stmt *ins;     /* INSERT INTO target(keys, data, __START_AT, __END_AT) */
+    sqlite3_stmt *mark;    /* INSERT OR IGNORE INTO state(keys, __seq, __deleted = 0) */
     int nk, nd;            /* key and data columns */
     int *tracked;          /* per data column: 1 when a change makes a version */
     sqlite3_value **open;  /* nk + nd values of the open version, or NULL */
@@ -448,7 +522,14 @@ static int walk_event(scd2_walk *w, sqlite3_stmt *ev, bool ignore_nulls)
                 sqlite3_value_free(w->open[w->nk + i]);
                 w->open[w->nk + i] = sqlite3_value_dup(v);
             }
-            return 0;
+            if (same_value(seq, w->start)) return 0;
+            /* remembered: a later event before it must not swallow it */
+            for (int i = 0; i < w->nk; i++)
+                sqlite3_bind_value(w->mark, i + 1, sqlite3_column_value(ev, i));
+            sqlite3_bind_value(w->mark, w->nk + 1, seq);
+            int rc = sqlite3_step(w->mark);
+            sqlite3_reset(w->mark);
+            return rc == SQLITE_DONE ? 0 : -1;
         }
     }
     sqlite3_value **prev = w->open;
@@ -471,7 +552,8 @@ static int walk_event(scd2_walk *w, sqlite3_stmt *ev, bool ignore_nulls)
     return 0;
 }
 
-/* EVENTS: the touched keys' versions, their past deletes, and the batch. */
+/* EVENTS: the touched keys' versions, their past deletes, the upserts that
+ * were merged into a version (with that version's values), and the batch. */
 static int gather_events(sqlite3 *db, const cdc_spec *s, const strvec *data, char **err)
 {
     const strvec *keys = &s->c->keys;
@@ -494,7 +576,21 @@ static int gather_events(sqlite3 *db, const cdc_spec *s, const strvec *data, cha
     for (size_t i = 0; i < data->n; i++) sb_add(&q, ", NULL");
     sb_add(&q, ", d.__seq, 1, 0, 0 FROM ");
     sb_add_ident(&q, s->state);
-    sb_add(&q, " AS d WHERE EXISTS (SELECT 1 FROM " KEYSET " AS k WHERE ");
+    sb_add(&q, " AS d WHERE d.__deleted AND EXISTS (SELECT 1 FROM " KEYSET " AS k WHERE ");
+    add_key_match(&q, keys, "k", "d");
+    sb_add(&q, ") UNION ALL SELECT ");
+    add_names(&q, keys, "t.");
+    if (data->n) sb_add(&q, ", ");
+    add_names(&q, data, "t.");
+    sb_add(&q, ", d.__seq, 0, 0, 0 FROM ");
+    sb_add_ident(&q, s->state);
+    sb_add(&q, " AS d JOIN ");
+    sb_add_ident(&q, s->target);
+    sb_add(&q, " AS t ON ");
+    add_key_match(&q, keys, "t", "d");
+    sb_add(&q, " AND t.\"__START_AT\" <= d.__seq AND (t.\"__END_AT\" IS NULL OR"
+               " t.\"__END_AT\" > d.__seq) WHERE NOT d.__deleted AND EXISTS (SELECT 1 FROM "
+               KEYSET " AS k WHERE ");
     add_key_match(&q, keys, "k", "d");
     sb_add(&q, ") UNION ALL SELECT ");
     add_names(&q, keys, NULL);
@@ -509,7 +605,8 @@ fail:
     return -1;
 }
 
-/* Replaces the touched keys' history with the one rebuilt from EVENTS. */
+/* Replaces the touched keys' history (and their merged upserts) with the
+ * one rebuilt from EVENTS. */
 static int rebuild_history(sqlite3 *db, const cdc_spec *s, const strvec *data,
                            cdc_metrics *m, char **err)
 {
@@ -519,6 +616,10 @@ static int rebuild_history(sqlite3 *db, const cdc_spec *s, const strvec *data,
     sb_add_ident(&q, s->target);
     sb_add(&q, " AS t WHERE EXISTS (SELECT 1 FROM " KEYSET " AS k WHERE ");
     add_key_match(&q, keys, "k", "t");
+    sb_add(&q, "); DELETE FROM ");
+    sb_add_ident(&q, s->state);
+    sb_add(&q, " AS d WHERE NOT d.__deleted AND EXISTS (SELECT 1 FROM " KEYSET " AS k WHERE ");
+    add_key_match(&q, keys, "k", "d");
     sb_addc(&q, ')');
     if (exec_sb(db, &q, err) < 0) {
         sb_free(&q);
@@ -540,6 +641,15 @@ static int rebuild_history(sqlite3 *db, const cdc_spec *s, const strvec *data,
     sb_addc(&q, ')');
     sqlite3_stmt *ev = NULL;
     int rc = sqlite3_prepare_v2(db, sb_str(&q), -1, &w.ins, NULL) == SQLITE_OK ? 0 : -1;
+    sb_clear(&q);
+    sb_add(&q, "INSERT OR IGNORE INTO ");
+    sb_add_ident(&q, s->state);
+    sb_addc(&q, '(');
+    add_names(&q, keys, NULL);
+    sb_add(&q, ", __seq, __deleted) VALUES (");
+    for (int i = 0; i < w.nk + 1; i++) sb_add(&q, i ? ", ?" : "?");
+    sb_add(&q, ", 0)");
+    if (rc == 0) rc = sqlite3_prepare_v2(db, sb_str(&q), -1, &w.mark, NULL) == SQLITE_OK ? 0 : -1;
     sb_clear(&q);
     /* history order: by key, then sequence; at one sequence an upsert before a
      * delete, an old version before a new event */
@@ -572,6 +682,7 @@ static int rebuild_history(sqlite3 *db, const cdc_spec *s, const strvec *data,
     free(w.tracked);
     sqlite3_finalize(ev);
     sqlite3_finalize(w.ins);
+    sqlite3_finalize(w.mark);
     sb_free(&q);
     return rc;
 }
@@ -581,21 +692,23 @@ static int apply_scd2(sqlite3 *db, const cdc_spec *s, cdc_metrics *m, char **err
     strvec data = {0};
     for (size_t i = 0; i < s->cols.n; i++)
         if (strvec_find(&s->c->keys, s->cols.v[i]) < 0) VEC_PUSH(&data, xstrdup(s->cols.v[i]));
-    int rc = gather_events(db, s, &data, err);
+    /* every delete is kept: a late event before it must stay closed (a
+     * delete replaces a merged upsert remembered at its sequence) */
+    sb q = {0};
+    sb_add(&q, "INSERT INTO ");
+    sb_add_ident(&q, s->state);
+    sb_addc(&q, '(');
+    add_names(&q, &s->c->keys, NULL);
+    sb_add(&q, ", __seq, __deleted) SELECT ");
+    add_names(&q, &s->c->keys, NULL);
+    sb_add(&q, ", __tarn_seq, 1 FROM " BATCH " WHERE __tarn_del ON CONFLICT(");
+    add_names(&q, &s->c->keys, NULL);
+    sb_add(&q, ", __seq) DO UPDATE SET __deleted = 1 WHERE NOT __deleted");
+    int rc = exec_sb(db, &q, err);
+    m->deletes += sqlite3_changes(db);
+    sb_free(&q);
+    if (rc == 0) rc = gather_events(db, s, &data, err);
     if (rc == 0) rc = rebuild_history(db, s, &data, m, err);
-    if (rc == 0) { /* every delete is kept: a late event before it must stay closed */
-        sb q = {0};
-        sb_add(&q, "INSERT OR IGNORE INTO ");
-        sb_add_ident(&q, s->state);
-        sb_addc(&q, '(');
-        add_names(&q, &s->c->keys, NULL);
-        sb_add(&q, ", __seq, __deleted) SELECT ");
-        add_names(&q, &s->c->keys, NULL);
-        sb_add(&q, ", __tarn_seq, 1 FROM " BATCH " WHERE __tarn_del");
-        rc = exec_sb(db, &q, err);
-        m->deletes += sqlite3_changes(db);
-        sb_free(&q);
-    }
     strvec_free(&data);
     return rc;
 }

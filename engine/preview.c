@@ -6,13 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest.h"
 #include "plan.h"
+#include "readfiles.h"
 #include "validate.h"
 #include "warehouse.h"
 
 /* Defines dataset d as a temporary view of its query unless it is stored
- * already (a streaming table with several flows is the union of them). */
-static void define_view(sqlite3 *db, const project *p, int d, bool attached)
+ * already (a streaming table with several flows is the union of them). Its
+ * read_files calls read all their files. */
+static void define_view(sqlite3 *db, ing_registry *files, const project *p, int d,
+                        bool attached)
 {
     const prj_dataset *ds = &p->datasets.v[d];
     if (ds->kind != SQL_TEMP_VIEW && attached && wh_table_exists(db, "wh", ds->name)) return;
@@ -22,25 +26,42 @@ static void define_view(sqlite3 *db, const project *p, int d, bool attached)
     sb_add_ident(&sql, ds->name);
     sb_add(&sql, " AS ");
     for (size_t i = 0; i < ds->flows.n; i++) {
+        strvec tables = {0};
+        diag_list quiet = {0}; /* problems show when the view is read */
+        rf_bind_all(db, files, p, ds->flows.v[i], &tables, &quiet);
+        plan_bind bind = {NULL, NULL, &tables};
         rewrite q = {0};
-        plan_query(p, ds->flows.v[i], NULL, &q);
+        plan_query(p, ds->flows.v[i], &bind, &q);
         if (i) sb_add(&sql, " UNION ALL ");
         sb_add(&sql, ds->flows.n > 1 ? "SELECT * FROM (" : "");
         sb_add(&sql, sb_str(&q.out));
         sb_add(&sql, ds->flows.n > 1 ? ")" : "");
         rw_free(&q);
+        strvec_free(&tables);
+        diag_free(&quiet);
     }
     /* a broken query only breaks previews that read it: ignore the error */
     wh_exec(db, sb_str(&sql), NULL);
     sb_free(&sql);
 }
 
-int pv_open(const project *p, sqlite3 **db, char **err)
+int pv_open(pv_session *s, const project *p, char **err)
 {
+    memset(s, 0, sizeof(*s));
+    s->p = p;
     bool attached;
-    if (val_open_scratch(p, db, &attached, err) < 0) return -1;
-    for (size_t i = 0; i < p->order.n; i++) define_view(*db, p, p->order.v[i], attached);
+    if (val_open_scratch(p, &s->db, &attached, err) < 0) return -1;
+    if (ing_attach(s->db, &s->files, false, err) < 0) return -1;
+    for (size_t i = 0; i < p->order.n; i++)
+        define_view(s->db, &s->files, p, p->order.v[i], attached);
     return 0;
+}
+
+void pv_close(pv_session *s)
+{
+    if (s->db) ing_registry_truncate(s->db, &s->files, 0);
+    sqlite3_close(s->db);
+    memset(s, 0, sizeof(*s));
 }
 
 /* Notes ATTACH and DETACH, which sqlite3_stmt_readonly counts as read-only
@@ -53,8 +74,9 @@ static int note_attach(void *ctx, int action, const char *a, const char *b, cons
     return SQLITE_OK;
 }
 
-int pv_prepare_sql(sqlite3 *db, const char *sql, sqlite3_stmt **st, char **err)
+int pv_prepare_sql(pv_session *s, const char *sql, sqlite3_stmt **st, char **err)
 {
+    sqlite3 *db = s->db;
     const char *tail = NULL;
     bool attach = false;
     sqlite3_set_authorizer(db, note_attach, &attach);
@@ -81,33 +103,49 @@ int pv_prepare_sql(sqlite3 *db, const char *sql, sqlite3_stmt **st, char **err)
     return 0;
 }
 
-int pv_prepare_dataset(sqlite3 *db, const project *p, int d, sqlite3_stmt **st, char **err)
+/* Why dataset d cannot be read: the first problem of its own query (with
+ * its read_files calls bound), placed at file:line:col. */
+static char *explain(pv_session *s, int d)
 {
+    const project *p = s->p;
     const prj_dataset *ds = &p->datasets.v[d];
+    if (!ds->flows.n) return NULL;
+    strvec tables = {0};
+    diag_list dl = {0};
+    char *why = NULL;
+    if (rf_bind_all(s->db, &s->files, p, ds->flows.v[0], &tables, &dl) < 0) {
+        for (size_t i = 0; i < dl.items.n && !why; i++)
+            if (dl.items.v[i].level == DIAG_ERROR) why = diag_format(&dl.items.v[i]);
+    } else {
+        plan_bind bind = {NULL, NULL, &tables};
+        rewrite q = {0};
+        plan_query(p, ds->flows.v[0], &bind, &q);
+        sqlite3_stmt *probe = NULL;
+        if (sqlite3_prepare_v2(s->db, sb_str(&q.out), -1, &probe, NULL) != SQLITE_OK) {
+            int off = sqlite3_error_offset(s->db);
+            prj_error(p, &dl, DIAG_ERROR, ds->file,
+                      off >= 0 ? rw_map(&q, (size_t)off) : ds->stmt->query_off, "%s",
+                      sqlite3_errmsg(s->db));
+            why = diag_format(&dl.items.v[dl.items.n - 1]);
+        }
+        sqlite3_finalize(probe);
+        rw_free(&q);
+    }
+    strvec_free(&tables);
+    diag_free(&dl);
+    return why;
+}
+
+int pv_prepare_dataset(pv_session *s, int d, sqlite3_stmt **st, char **err)
+{
+    const prj_dataset *ds = &s->p->datasets.v[d];
     sb sql = {0};
     sb_add(&sql, "SELECT * FROM ");
     sb_add_ident(&sql, ds->name);
     int rc = 0;
-    if (sqlite3_prepare_v2(db, sb_str(&sql), -1, st, NULL) != SQLITE_OK) {
-        /* explain with the dataset's own query, to get file:line:col */
-        *err = xstrdup(sqlite3_errmsg(db));
-        if (ds->flows.n) {
-            rewrite q = {0};
-            plan_query(p, ds->flows.v[0], NULL, &q);
-            sqlite3_stmt *probe = NULL;
-            if (sqlite3_prepare_v2(db, sb_str(&q.out), -1, &probe, NULL) != SQLITE_OK) {
-                int off = sqlite3_error_offset(db);
-                diag_list dl = {0};
-                prj_error(p, &dl, DIAG_ERROR, ds->file,
-                          off >= 0 ? rw_map(&q, (size_t)off) : ds->stmt->query_off, "%s",
-                          sqlite3_errmsg(db));
-                free(*err);
-                *err = diag_format(&dl.items.v[0]);
-                diag_free(&dl);
-            }
-            sqlite3_finalize(probe);
-            rw_free(&q);
-        }
+    if (sqlite3_prepare_v2(s->db, sb_str(&sql), -1, st, NULL) != SQLITE_OK) {
+        char *why = explain(s, d);
+        *err = why ? why : xstrdup(sqlite3_errmsg(s->db));
         rc = -1;
     }
     sb_free(&sql);

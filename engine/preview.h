@@ -10,14 +10,24 @@
 
 #include <sqlite3.h>
 
+#include "ingest.h"
 #include "project.h"
 
-/* Opens a preview connection for p; close it with sqlite3_close. */
-int pv_open(const project *p, sqlite3 **db, char **err);
-/* Prepares dataset d's query (name must be a dataset), or sql (a read-only
- * statement). On failure *err holds SQLite's message, prefixed with
- * file:line:col for a dataset's query. */
-int pv_prepare_dataset(sqlite3 *db, const project *p, int d, sqlite3_stmt **st, char **err);
-int pv_prepare_sql(sqlite3 *db, const char *sql, sqlite3_stmt **st, char **err);
+/* A preview connection: a scratch database, the warehouse attached read-only,
+ * and the sources of the read_files calls its views read. */
+typedef struct pv_session {
+    const project *p;      /* borrowed: must outlive the session */
+    sqlite3 *db;
+    ing_registry files;
+} pv_session;
+
+/* Opens a preview session for p (free with pv_close, also after failure). */
+int pv_open(pv_session *s, const project *p, char **err);
+/* Prepares dataset d's query, or sql (a read-only statement). On failure
+ * *err holds the problem, with file:line:col when it is in the dataset's
+ * definition. */
+int pv_prepare_dataset(pv_session *s, int d, sqlite3_stmt **st, char **err);
+int pv_prepare_sql(pv_session *s, const char *sql, sqlite3_stmt **st, char **err);
+void pv_close(pv_session *s);
 
 #endif

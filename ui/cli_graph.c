@@ -9,23 +9,37 @@
 #include "cli.h"
 #include "validate.h"
 
-/* Names a flow reads that are not datasets: existing tables. */
+/* What a flow reads that is not a dataset: existing tables, and files
+ * (read_files(...)) and other databases (read_sqlite(...)) as written. */
 static void externals(const project *p, int f, strvec *out)
 {
     const sql_stmt *s = p->flows.v[f].stmt;
     for (size_t i = 0; i < s->refs.n; i++) {
         const sql_ref *r = &s->refs.v[i];
-        if (prj_ref_kind_of(p, s, r, NULL) != REF_TABLE) continue;
-        if (strvec_find(out, r->name) < 0) VEC_PUSH(out, xstrdup(r->name));
+        prj_ref_kind k = prj_ref_kind_of(p, s, r, NULL);
+        char *name;
+        if (k == REF_TABLE) name = xstrdup(r->name);
+        else if (k == REF_FILES || k == REF_SQLITE) /* as written: read_files('x', ...) */
+            name = xasprintf("%s(%.*s)", r->name, (int)r->args_len,
+                             prj_text(p, p->flows.v[f].file) + r->args_off);
+        else continue;
+        if (strvec_find(out, name) < 0) VEC_PUSH(out, name);
+        else free(name);
     }
 }
 
-/* true when some STREAM read of flow f names source. */
+/* true when some STREAM read of flow f names source (a name, or a call
+ * written as externals() writes it). */
 static bool streams(const project *p, int f, const char *source)
 {
     const sql_stmt *s = p->flows.v[f].stmt;
-    for (size_t i = 0; i < s->refs.n; i++)
-        if (s->refs.v[i].stream && str_ieq(s->refs.v[i].name, source)) return true;
+    for (size_t i = 0; i < s->refs.n; i++) {
+        const sql_ref *r = &s->refs.v[i];
+        size_t n = strlen(r->name);
+        if (r->stream && (str_ieq(r->name, source) ||
+                          (r->call && str_nieq(r->name, source, n) && source[n] == '(')))
+            return true;
+    }
     return false;
 }
 
@@ -47,8 +61,8 @@ static void print_text(const project *p)
                 sep = ", ";
             }
             for (size_t j = 0; j < ext.n; j++) {
-                printf("%s%s%s (table)", sep, streams(p, f, ext.v[j]) ? "STREAM " : "",
-                       ext.v[j]);
+                printf("%s%s%s%s", sep, streams(p, f, ext.v[j]) ? "STREAM " : "", ext.v[j],
+                       strchr(ext.v[j], '(') ? "" : " (table)");
                 sep = ", ";
             }
             strvec_free(&ext);

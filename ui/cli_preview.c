@@ -24,7 +24,7 @@ static int exec_preview(const cli_args *a)
     project p;
     diag_list d = {0};
     int rc = CLI_FAIL;
-    sqlite3 *db = NULL;
+    pv_session pv = {0};
     sqlite3_stmt *st = NULL;
     char *err = NULL;
     if (cli_load_project(a, &p, &d) < 0) {
@@ -36,9 +36,9 @@ static int exec_preview(const cli_args *a)
         rc = cli_fail("no dataset called '%s' (tarn graph lists them)", a->pos.v[0]);
         goto out;
     }
-    if (pv_open(&p, &db, &err) < 0 ||
-        (has_sql ? pv_prepare_sql(db, cli_get(a, "sql", ""), &st, &err)
-                 : pv_prepare_dataset(db, &p, ds, &st, &err)) < 0) {
+    if (pv_open(&pv, &p, &err) < 0 ||
+        (has_sql ? pv_prepare_sql(&pv, cli_get(a, "sql", ""), &st, &err)
+                 : pv_prepare_dataset(&pv, ds, &st, &err)) < 0) {
         rc = cli_fail("%s", err);
         goto out;
     }
@@ -48,7 +48,7 @@ static int exec_preview(const cli_args *a)
 out:
     free(err);
     sqlite3_finalize(st);
-    sqlite3_close(db);
+    pv_close(&pv);
     diag_free(&d);
     prj_free(&p);
     return rc;
