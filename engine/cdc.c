@@ -486,10 +486,17 @@ static void walk_drop_open(scd2_walk *w)
     w->start = NULL;
 }
 
-/* Writes the open version, closed at end (NULL: still open), and drops it. */
+/* Writes the open version, closed at end (NULL: still open), and drops it.
+ * A version that would end where it starts (another event at its very
+ * sequence) is dropped unwritten: re-read, two versions with one start
+ * would have no order. */
 static int walk_close(scd2_walk *w, sqlite3_value *end)
 {
     if (!w->open) return 0;
+    if (end && same_value(end, w->start)) {
+        walk_drop_open(w);
+        return 0;
+    }
     int n = w->nk + w->nd;
     for (int i = 0; i < n; i++) sqlite3_bind_value(w->ins, i + 1, w->open[i]);
     sqlite3_bind_value(w->ins, n + 1, w->start);

@@ -44,25 +44,30 @@ void plan_query(const project *p, int flow, const plan_bind *b, rewrite *w)
     const int64_t *lo = b ? b->lo : NULL, *hi = b ? b->hi : NULL;
     strvec sources = {0};
     plan_stream_sources(p, flow, &sources);
-    size_t at = s->query_off, end = s->query_off + s->query_len, nfiles = 0;
+    size_t at = s->query_off, end = s->query_off + s->query_len, ncalls = 0;
     for (size_t i = 0; i < s->refs.n; i++) {
         const sql_ref *r = &s->refs.v[i];
-        bool files = prj_ref_kind_of(p, s, r, NULL) == REF_FILES;
-        if (files && !(b && b->files && nfiles < b->files->n)) continue;
-        if (!files && !is_dataset_stream(p, s, r) && !r->live) continue;
+        prj_ref_kind k = prj_ref_kind_of(p, s, r, NULL);
+        bool call = k == REF_FILES || k == REF_SQLITE;
+        if (call && !(b && b->calls && ncalls < b->calls->n)) continue;
+        if (!call && !is_dataset_stream(p, s, r) && !r->live) continue;
         if (r->off < at) continue; /* inside a call already replaced */
         rw_copy(w, text, at, r->off - at);
         sb t = {0};
-        if (files) {
-            sb_add(&t, b->files->v[nfiles++]);
+        if (call) {
+            sb_add(&t, b->calls->v[ncalls++]);
+            if (!r->aliased) { /* keep name.column working */
+                sb_add(&t, " AS ");
+                sb_add_ident(&t, r->name);
+            }
         } else if (!lo || !r->stream) {
             add_table_name(&t, r);
         } else {
-            int k = strvec_find(&sources, r->name);
+            int src = strvec_find(&sources, r->name);
             sb_add(&t, "(SELECT * FROM ");
             add_table_name(&t, r);
-            sb_addf(&t, " WHERE rowid > %lld AND rowid <= %lld)", (long long)lo[k],
-                    (long long)hi[k]);
+            sb_addf(&t, " WHERE rowid > %lld AND rowid <= %lld)", (long long)lo[src],
+                    (long long)hi[src]);
             if (!r->aliased) {
                 sb_add(&t, " AS ");
                 sb_add_ident(&t, r->name);

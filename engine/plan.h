@@ -23,8 +23,9 @@ void plan_stream_sources(const project *p, int flow, strvec *out);
 typedef struct plan_bind {
     const int64_t *lo, *hi; /* per plan_stream_sources entry k: rows with
                                lo[k] < rowid <= hi[k]; NULL: whole tables */
-    const strvec *files;    /* per read_files(...) call, in text order: the
-                               (quoted) table that reads it; NULL: none */
+    const strvec *calls;    /* per read_files(...) or read_sqlite(...) call, in
+                               text order: the SQL that stands for it (a
+                               table name or a subquery); NULL: none */
 } plan_bind;
 
 /* The flow's query as runnable SQL into w, with b's bindings (b may be NULL:

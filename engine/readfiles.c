@@ -6,8 +6,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
+#include "fsutil.h"
+#include "lex.h"
 #include "warehouse.h"
 
 typedef struct call_ctx {
@@ -56,48 +59,183 @@ static int add_source(sqlite3 *db, ing_registry *reg, const project *p, const in
     return k;
 }
 
+/* read_files call r reading all of its files. */
+static int bind_files_all(sqlite3 *db, ing_registry *reg, const project *p, int f,
+                          const sql_ref *r, strvec *tables, diag_list *d)
+{
+    int file = p->flows.v[f].file, rc = 0;
+    ing_options o;
+    ing_filevec listed = {0};
+    strvec paths = {0}, notes = {0};
+    ing_schema schema = {0};
+    char *err = NULL;
+    if (parse_call(p, f, r, &o, d) < 0) {
+        rc = -1;
+    } else if (ing_list(p->dir, &o, &listed, &err) < 0) {
+        prj_error(p, d, DIAG_ERROR, file, r->name_off, "read_files('%s'): %s", o.glob, err);
+        rc = -1;
+    } else if (!listed.n && !o.schema) {
+        prj_error(p, d, DIAG_ERROR, file, r->name_off,
+                  "read_files('%s'): no file matches, so its columns are unknown (add "
+                  "files, or give schema => 'col TYPE, ...')", o.glob);
+        rc = -1;
+    } else {
+        paths_of(&listed, &paths);
+        if (ing_infer(p->dir, &o, &paths, &schema, &notes, &err) < 0) {
+            prj_error(p, d, DIAG_ERROR, file, r->args_off, "read_files: %s", err);
+            rc = -1;
+        } else {
+            note_renames(p, f, r, &notes, d);
+            if (add_source(db, reg, p, &o, &paths, &schema, tables, &err) < 0) {
+                prj_error(p, d, DIAG_ERROR, file, r->name_off, "read_files: %s", err);
+                rc = -1;
+            }
+        }
+    }
+    free(err);
+    ing_schema_free(&schema);
+    strvec_free(&paths);
+    strvec_free(&notes);
+    ing_files_free(&listed);
+    ing_options_free(&o);
+    return rc;
+}
+
+/* ======================= read_sqlite ======================= */
+
+typedef struct sqlite_call {
+    char *path, *table, *cursor; /* owned; cursor NULL: by rowid */
+    char *schema;                /* owned: the attached name, quoted */
+} sqlite_call;
+
+static void sqlite_call_free(sqlite_call *c)
+{
+    free(c->path);
+    free(c->table);
+    free(c->cursor);
+    free(c->schema);
+}
+
+/* read_sqlite('path.db', 'table' [, cursor => 'column']) */
+static int parse_sqlite_call(const project *p, int f, const sql_ref *r, sqlite_call *c,
+                             diag_list *d)
+{
+    memset(c, 0, sizeof(*c));
+    int file = p->flows.v[f].file;
+    const char *text = prj_text(p, file);
+    tokvec t = {0};
+    size_t pos = r->args_off;
+    const char *msg;
+    for (;;) {
+        token k = lex_next(text, r->args_off + r->args_len, &pos, &msg);
+        if (k.kind == TK_EOF) break;
+        if (k.kind != TK_COMMENT) VEC_PUSH(&t, k);
+    }
+    bool good = t.n >= 3 && t.v[0].kind == TK_STRING && lex_punct(text, t.v[1], ',') &&
+                t.v[2].kind == TK_STRING;
+    if (good) {
+        c->path = lex_string(text, t.v[0]);
+        c->table = lex_string(text, t.v[2]);
+        if (t.n == 8 && lex_punct(text, t.v[3], ',') && lex_is(text, t.v[4], "cursor") &&
+            lex_punct(text, t.v[5], '=') && lex_punct(text, t.v[6], '>') &&
+            t.v[7].kind == TK_STRING)
+            c->cursor = lex_string(text, t.v[7]);
+        else if (t.n != 3)
+            good = false;
+    }
+    VEC_FREE(&t);
+    if (!good) {
+        prj_error(p, d, DIAG_ERROR, file, r->name_off,
+                  "read_sqlite wants ('path/to/file.db', 'table') and optionally "
+                  "cursor => 'column'");
+        sqlite_call_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* file: URI for path, reserved characters escaped. */
+static char *ro_uri(const char *path)
+{
+    sb b = {0};
+    sb_add(&b, "file:");
+    for (const char *c = path; *c; c++) {
+        if (*c == '?' || *c == '#' || *c == '%' || *c == ' ') sb_addf(&b, "%%%02X", (unsigned char)*c);
+        else sb_addc(&b, *c);
+    }
+    sb_add(&b, "?mode=ro");
+    return sb_take(&b);
+}
+
+/* Attaches c->path read-only (once per connection) and checks the table. */
+static int attach_sqlite(sqlite3 *db, const project *p, int f, const sql_ref *r,
+                         sqlite_call *c, diag_list *d)
+{
+    char *full = fs_join(p->dir, c->path);
+    char name[40];
+    snprintf(name, sizeof name, "__tarn_db_%016llx",
+             (unsigned long long)str_hash64(full, strlen(full)));
+    c->schema = xasprintf("\"%s\"", name);
+    int rc = 0;
+    if (!fs_exists(full)) {
+        prj_error(p, d, DIAG_ERROR, p->flows.v[f].file, r->args_off,
+                  "read_sqlite: %s does not exist", c->path);
+        rc = -1;
+    } else if (!wh_table_exists(db, name, "sqlite_schema")) {
+        char *uri = ro_uri(full), *err = NULL;
+        sb q = {0};
+        sb_add(&q, "ATTACH ");
+        sb_add_sqlstr(&q, uri);
+        sb_addf(&q, " AS %s", c->schema);
+        if (wh_exec(db, sb_str(&q), &err) < 0) {
+            prj_error(p, d, DIAG_ERROR, p->flows.v[f].file, r->args_off, "read_sqlite: %s", err);
+            rc = -1;
+        }
+        free(err);
+        free(uri);
+        sb_free(&q);
+    }
+    if (rc == 0 && !wh_table_exists(db, name, c->table)) {
+        prj_error(p, d, DIAG_ERROR, p->flows.v[f].file, r->args_off,
+                  "read_sqlite: %s has no table '%s'", c->path, c->table);
+        rc = -1;
+    }
+    free(full);
+    return rc;
+}
+
+/* "schema"."table" */
+static void add_qualified(sb *b, const sqlite_call *c)
+{
+    sb_addf(b, "%s.", c->schema);
+    sb_add_ident(b, c->table);
+}
+
+static int bind_sqlite_all(sqlite3 *db, const project *p, int f, const sql_ref *r,
+                           strvec *tables, diag_list *d)
+{
+    sqlite_call c;
+    if (parse_sqlite_call(p, f, r, &c, d) < 0) return -1;
+    int rc = attach_sqlite(db, p, f, r, &c, d);
+    if (rc == 0) {
+        sb b = {0};
+        add_qualified(&b, &c);
+        VEC_PUSH(tables, sb_take(&b));
+    }
+    sqlite_call_free(&c);
+    return rc;
+}
+
 int rf_bind_all(sqlite3 *db, ing_registry *reg, const project *p, int f, strvec *tables,
                 diag_list *d)
 {
     const sql_stmt *s = p->flows.v[f].stmt;
-    int file = p->flows.v[f].file, rc = 0;
+    int rc = 0;
     for (size_t i = 0; i < s->refs.n; i++) {
         const sql_ref *r = &s->refs.v[i];
-        if (prj_ref_kind_of(p, s, r, NULL) != REF_FILES) continue;
-        ing_options o;
-        ing_filevec listed = {0};
-        strvec paths = {0}, notes = {0};
-        ing_schema schema = {0};
-        char *err = NULL;
-        if (parse_call(p, f, r, &o, d) < 0) {
-            rc = -1;
-        } else if (ing_list(p->dir, &o, &listed, &err) < 0) {
-            prj_error(p, d, DIAG_ERROR, file, r->name_off, "read_files('%s'): %s", o.glob, err);
-            rc = -1;
-        } else if (!listed.n && !o.schema) {
-            prj_error(p, d, DIAG_ERROR, file, r->name_off,
-                      "read_files('%s'): no file matches, so its columns are unknown (add "
-                      "files, or give schema => 'col TYPE, ...')", o.glob);
-            rc = -1;
-        } else {
-            paths_of(&listed, &paths);
-            if (ing_infer(p->dir, &o, &paths, &schema, &notes, &err) < 0) {
-                prj_error(p, d, DIAG_ERROR, file, r->args_off, "read_files: %s", err);
-                rc = -1;
-            } else {
-                note_renames(p, f, r, &notes, d);
-                if (add_source(db, reg, p, &o, &paths, &schema, tables, &err) < 0) {
-                    prj_error(p, d, DIAG_ERROR, file, r->name_off, "read_files: %s", err);
-                    rc = -1;
-                }
-            }
-        }
-        free(err);
-        ing_schema_free(&schema);
-        strvec_free(&paths);
-        strvec_free(&notes);
-        ing_files_free(&listed);
-        ing_options_free(&o);
+        prj_ref_kind k = prj_ref_kind_of(p, s, r, NULL);
+        if (k == REF_FILES && bind_files_all(db, reg, p, f, r, tables, d) < 0) rc = -1;
+        if (k == REF_SQLITE && bind_sqlite_all(db, p, f, r, tables, d) < 0) rc = -1;
     }
     return rc;
 }
@@ -173,58 +311,123 @@ static void pick_new(sqlite3 *wh, const char *flow, const ing_options *o,
     VEC_FREE(&known);
 }
 
+/* STREAM read_files call r: a source over the files not read yet. */
+static int bind_files_new(sqlite3 *wh, ing_registry *reg, const project *p, int f,
+                          const sql_ref *r, strvec *tables, rf_stream *out, diag_list *d)
+{
+    const prj_flow *fl = &p->flows.v[f];
+    int rc = 0;
+    ing_options o;
+    ing_filevec listed = {0};
+    strvec fresh = {0}, notes = {0};
+    ing_schema kept = {0}, inferred = {0};
+    char *err = NULL;
+    if (parse_call(p, f, r, &o, d) < 0 || ing_list(p->dir, &o, &listed, &err) < 0) {
+        if (err) prj_error(p, d, DIAG_ERROR, fl->file, r->name_off, "%s", err);
+        rc = -1;
+        goto next;
+    }
+    pick_new(wh, fl->name, &o, &listed, &fresh, &out->messages);
+    char *json = load_schema(wh, fl->name, o.glob);
+    if (json) ing_schema_from_json(json, &kept);
+    free(json);
+    if ((fresh.n || !kept.cols.n) && ing_infer(p->dir, &o, &fresh, &inferred, &notes, &err) < 0) {
+        prj_error(p, d, DIAG_ERROR, fl->file, r->args_off, "read_files: %s", err);
+        rc = -1;
+        goto next;
+    }
+    for (size_t n = 0; n < notes.n; n++)
+        VEC_PUSH(&out->messages, xasprintf("INFO read_files('%s'): %s", o.glob, notes.v[n]));
+    int added = ing_schema_merge(&kept, &inferred);
+    if (added && json)
+        VEC_PUSH(&out->messages, xasprintf("INFO read_files('%s'): %d new column%s from new "
+                                           "files", o.glob, added, added == 1 ? "" : "s"));
+    int k = add_source(wh, reg, p, &o, &fresh, &kept, tables, &err);
+    if (k < 0) {
+        prj_error(p, d, DIAG_ERROR, fl->file, r->name_off, "read_files: %s", err);
+        rc = -1;
+        goto next;
+    }
+    rf_pending pend = {k, xstrdup(o.glob), ing_schema_json(&kept)};
+    VEC_PUSH(&out->items, pend);
+    if (fresh.n) out->any_new = true;
+next:
+    free(err);
+    ing_schema_free(&kept);
+    ing_schema_free(&inferred);
+    strvec_free(&fresh);
+    strvec_free(&notes);
+    ing_files_free(&listed);
+    ing_options_free(&o);
+    return rc;
+}
+
+/* An SQL literal from a query of one value (quote(...)), or NULL. */
+static char *literal(sqlite3 *db, const char *sql, const char *a, const char *b)
+{
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (a) sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+        if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+            v = xstrdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* STREAM read_sqlite call r: the rows past the flow's position. */
+static int bind_sqlite_new(sqlite3 *wh, const project *p, int f, const sql_ref *r,
+                           strvec *tables, rf_stream *out, diag_list *d)
+{
+    const prj_flow *fl = &p->flows.v[f];
+    sqlite_call c;
+    if (parse_sqlite_call(p, f, r, &c, d) < 0) return -1;
+    if (attach_sqlite(wh, p, f, r, &c, d) < 0) {
+        sqlite_call_free(&c);
+        return -1;
+    }
+    char *key = xasprintf("read_sqlite:%s:%s%s%s", c.path, c.table, c.cursor ? ":" : "",
+                          c.cursor ? c.cursor : "");
+    char *lo = literal(wh, "SELECT quote(position) FROM _tarn_checkpoints WHERE flow = ?1"
+                           " AND source = ?2", fl->name, key);
+    sb col = {0}, q = {0};
+    if (c.cursor) sb_add_ident(&col, c.cursor);
+    else sb_add(&col, "rowid");
+    sb_addf(&q, "SELECT quote(max(%s)) FROM ", sb_str(&col));
+    add_qualified(&q, &c);
+    char *hi = literal(wh, sb_str(&q), NULL, NULL);
+    sb_clear(&q);
+    sb_addf(&q, "(SELECT * FROM ");
+    add_qualified(&q, &c);
+    sb_addf(&q, " WHERE %s <= %s", sb_str(&col), hi ? hi : "NULL");
+    if (lo) sb_addf(&q, " AND %s > %s", sb_str(&col), lo);
+    sb_addc(&q, ')');
+    VEC_PUSH(tables, sb_take(&q));
+    if (hi && (!lo || strcmp(lo, hi))) out->any_new = true;
+    rf_pending pend = {-1, key, hi ? hi : xstrdup(lo ? lo : "0")};
+    VEC_PUSH(&out->items, pend);
+    free(lo);
+    sb_free(&col);
+    sqlite_call_free(&c);
+    return 0;
+}
+
 int rf_bind_new(sqlite3 *wh, ing_registry *reg, const project *p, int f, strvec *tables,
                 rf_stream *out, diag_list *d)
 {
-    const prj_flow *fl = &p->flows.v[f];
-    const sql_stmt *s = fl->stmt;
+    const sql_stmt *s = p->flows.v[f].stmt;
     int rc = 0;
     for (size_t i = 0; i < s->refs.n && rc == 0; i++) {
         const sql_ref *r = &s->refs.v[i];
-        if (prj_ref_kind_of(p, s, r, NULL) != REF_FILES) continue;
-        ing_options o;
-        ing_filevec listed = {0};
-        strvec fresh = {0}, notes = {0};
-        ing_schema kept = {0}, inferred = {0};
-        char *err = NULL;
-        if (parse_call(p, f, r, &o, d) < 0 || ing_list(p->dir, &o, &listed, &err) < 0) {
-            if (err) prj_error(p, d, DIAG_ERROR, fl->file, r->name_off, "%s", err);
-            rc = -1;
-            goto next;
-        }
-        pick_new(wh, fl->name, &o, &listed, &fresh, &out->messages);
-        char *json = load_schema(wh, fl->name, o.glob);
-        if (json) ing_schema_from_json(json, &kept);
-        free(json);
-        if ((fresh.n || !kept.cols.n) &&
-            ing_infer(p->dir, &o, &fresh, &inferred, &notes, &err) < 0) {
-            prj_error(p, d, DIAG_ERROR, fl->file, r->args_off, "read_files: %s", err);
-            rc = -1;
-            goto next;
-        }
-        for (size_t n = 0; n < notes.n; n++)
-            VEC_PUSH(&out->messages, xasprintf("INFO read_files('%s'): %s", o.glob, notes.v[n]));
-        int added = ing_schema_merge(&kept, &inferred);
-        if (added && json)
-            VEC_PUSH(&out->messages, xasprintf("INFO read_files('%s'): %d new column%s from new "
-                                               "files", o.glob, added, added == 1 ? "" : "s"));
-        int k = add_source(wh, reg, p, &o, &fresh, &kept, tables, &err);
-        if (k < 0) {
-            prj_error(p, d, DIAG_ERROR, fl->file, r->name_off, "read_files: %s", err);
-            rc = -1;
-            goto next;
-        }
-        rf_pending pend = {k, xstrdup(o.glob), ing_schema_json(&kept)};
-        VEC_PUSH(&out->items, pend);
-        if (fresh.n) out->any_new = true;
-    next:
-        free(err);
-        ing_schema_free(&kept);
-        ing_schema_free(&inferred);
-        strvec_free(&fresh);
-        strvec_free(&notes);
-        ing_files_free(&listed);
-        ing_options_free(&o);
+        prj_ref_kind k = prj_ref_kind_of(p, s, r, NULL);
+        if (k == REF_FILES)
+            rc = r->stream ? bind_files_new(wh, reg, p, f, r, tables, out, d)
+                           : bind_files_all(wh, reg, p, f, r, tables, d);
+        else if (k == REF_SQLITE)
+            rc = r->stream ? bind_sqlite_new(wh, p, f, r, tables, out, d)
+                           : bind_sqlite_all(wh, p, f, r, tables, d);
     }
     return rc;
 }
@@ -243,6 +446,23 @@ int rf_record(sqlite3 *wh, const ing_registry *reg, rf_stream *s, const char *fl
         goto out;
     for (size_t i = 0; i < s->items.n; i++) {
         const rf_pending *pd = &s->items.v[i];
+        if (pd->source < 0) { /* read_sqlite: the position read up to */
+            sb q = {0};
+            sb_add(&q, "INSERT OR REPLACE INTO _tarn_checkpoints(flow, source, position,"
+                       " source_generation, updated_at) VALUES (");
+            sb_add_sqlstr(&q, flow);
+            sb_add(&q, ", ");
+            sb_add_sqlstr(&q, pd->key);
+            sb_addf(&q, ", %s, 0, strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ','now'))", pd->schema);
+            int w = wh_exec(wh, sb_str(&q), err);
+            sb_free(&q);
+            if (w < 0) {
+                sqlite3_finalize(put);
+                sqlite3_finalize(schema);
+                return -1;
+            }
+            continue;
+        }
         const ing_source *src = reg->sources.v[pd->source];
         for (size_t k = 0; k < src->files.n; k++) {
             const ing_file *f = &src->files.v[k];
@@ -289,12 +509,39 @@ void rf_stream_free(rf_stream *s)
     strvec_free(&s->messages);
 }
 
+/* size:mtime of path (and of its WAL file, where changes may sit). */
+static void stamp(sb *out, const char *path)
+{
+    struct stat st;
+    char *wal = xasprintf("%s-wal", path);
+    if (stat(path, &st) == 0)
+        sb_addf(out, "%s:%lld:%lld;", path, (long long)st.st_size, (long long)st.st_mtim.tv_nsec +
+                (long long)st.st_mtim.tv_sec * 1000000000LL);
+    if (stat(wal, &st) == 0)
+        sb_addf(out, "wal:%lld:%lld;", (long long)st.st_size, (long long)st.st_mtim.tv_nsec +
+                (long long)st.st_mtim.tv_sec * 1000000000LL);
+    free(wal);
+}
+
 void rf_fingerprint(const project *p, int f, sb *out)
 {
     const sql_stmt *s = p->flows.v[f].stmt;
     for (size_t i = 0; i < s->refs.n; i++) {
         const sql_ref *r = &s->refs.v[i];
-        if (prj_ref_kind_of(p, s, r, NULL) != REF_FILES) continue;
+        prj_ref_kind kind = prj_ref_kind_of(p, s, r, NULL);
+        if (kind == REF_SQLITE) {
+            sqlite_call c;
+            diag_list quiet = {0};
+            if (parse_sqlite_call(p, f, r, &c, &quiet) == 0) {
+                char *full = fs_join(p->dir, c.path);
+                stamp(out, full);
+                free(full);
+                sqlite_call_free(&c);
+            }
+            diag_free(&quiet);
+            continue;
+        }
+        if (kind != REF_FILES) continue;
         ing_options o;
         diag_list quiet = {0};
         if (parse_call(p, f, r, &o, &quiet) == 0) {

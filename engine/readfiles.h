@@ -1,9 +1,16 @@
 /*
- * readfiles.h - the read_files(...) calls of a project's flows bound to
- * sources (ingest.h) for one run: all of their files (the dry run, previews,
- * materialized views), or, for a streaming flow, only the files it has not
- * read yet, which are then recorded, with their size, time, content hash and
- * rows, in the same transaction as the rows: each file is read exactly once.
+ * readfiles.h - the calls that read outside the warehouse, bound for one run:
+ *
+ *   read_files('glob', ...)       a source (ingest.h) over all of the files
+ *                                 (the dry run, previews, materialized views)
+ *                                 or, for a streaming flow, only the files it
+ *                                 has not read yet, which are recorded with
+ *                                 their size, time, content hash and rows in
+ *                                 the same transaction as the rows: each file
+ *                                 is read exactly once
+ *   read_sqlite('x.db', 'table'   another SQLite database attached read-only;
+ *     [, cursor => 'col'])        streamed, the rows with a larger rowid (or
+ *                                 cursor column value) than the flow has read
  */
 #ifndef TARN_READFILES_H
 #define TARN_READFILES_H
@@ -24,14 +31,16 @@ int rf_bind_all(sqlite3 *db, ing_registry *reg, const project *p, int f, strvec 
 
 /* What a streaming flow's read_files calls read in this run. */
 typedef struct rf_pending {
-    int source;         /* index in the registry */
-    char *key;          /* owned: the checkpoint key (the glob) */
-    char *schema;       /* owned: the source's schema as JSON, to keep */
+    int source;         /* read_files: index in the registry; read_sqlite: -1 */
+    char *key;          /* owned: the checkpoint key (the glob, or
+                           read_sqlite:path:table[:cursor]) */
+    char *schema;       /* owned: read_files: the schema as JSON, to keep;
+                           read_sqlite: the new position, as an SQL literal */
 } rf_pending;
 
 typedef struct rf_stream {
     VEC(rf_pending) items;
-    bool any_new;       /* some call has a file to read */
+    bool any_new;       /* some call has a file or rows to read */
     strvec messages;    /* owned: warnings and notes for the event log */
 } rf_stream;
 
@@ -46,8 +55,9 @@ int rf_record(sqlite3 *wh, const ing_registry *reg, rf_stream *s, const char *fl
               int64_t update_id, char **err);
 void rf_stream_free(rf_stream *s);
 
-/* Appends a fingerprint of the files flow f's read_files calls would read now
- * (names, sizes, times): equal fingerprints mean unchanged input. */
+/* Appends a fingerprint of what flow f's read_files and read_sqlite calls
+ * would read now (names, sizes, times of the files and databases): equal
+ * fingerprints mean unchanged input. */
 void rf_fingerprint(const project *p, int f, sb *out);
 
 #endif

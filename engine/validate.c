@@ -157,11 +157,13 @@ static bool check_refs(vctx *c, int f)
         if (kind == REF_CTE || kind == REF_FUNCTION) continue;
         char *msg = NULL;
         if (r->stream) any_stream = true;
-        if (kind == REF_FILES) { /* its options and files are checked when compiled */
+        if (kind == REF_FILES || kind == REF_SQLITE) { /* checked when compiled */
             if (r->stream && target->kind != SQL_STREAMING_TABLE) {
-                error_at(c, fl->file, r->off, "STREAM read_files in a materialized view or "
-                         "temporary view: it reads all its files on every refresh anyway; "
-                         "drop STREAM, or make it a streaming table");
+                msg = xasprintf("STREAM %s in a %s: it reads all of its source on every "
+                                "refresh anyway; drop STREAM, or make it a streaming table",
+                                r->name, sql_kind_name(target->kind));
+                error_at(c, fl->file, r->off, msg);
+                free(msg);
                 good = false;
             }
             continue;
