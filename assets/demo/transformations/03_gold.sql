@@ -8,7 +8,7 @@ GROUP BY order_date
 ORDER BY order_date;
 
 CREATE OR REFRESH MATERIALIZED VIEW customer_value
-COMMENT 'lifetime value per customer'
+COMMENT 'lifetime value per current customer'
 AS SELECT c.customer_id, c.name, c.country,
           count(o.order_id) AS orders, round(coalesce(sum(o.amount), 0), 2) AS revenue
 FROM customers c
