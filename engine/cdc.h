@@ -10,8 +10,10 @@
  *               than what the target holds is ignored even in a later batch.
  *   SCD type 2  the target keeps every version of a key with __START_AT and
  *               __END_AT (sequence values). The side table keeps every delete
- *               event. Each batch rebuilds the history of the keys it touches
- *               from their versions, their deletes and the new events, so an
+ *               event, and every upsert that changed no tracked column (it
+ *               made no version of its own, but a late event may land before
+ *               it). Each batch rebuilds the history of the keys it touches
+ *               from their versions, the side table and the new events, so an
  *               out-of-order event lands in its place in history.
  *
  * The caller owns the transaction: a batch is applied entirely or not at all.
