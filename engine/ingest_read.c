@@ -204,6 +204,23 @@ static int end_row(ing_reader *r, ing_val *row, int file, int64_t line, const ch
     return 0;
 }
 
+/* After a file's last record (got: the reader's last answer, 0 at the end):
+ * a read error stops the source; a file read to its end is marked read, with
+ * its content hash. Returns the reading's status. */
+static int end_file(ing_reader *r, int file, int got, int rc, uint64_t hash, int64_t bytes)
+{
+    if (got < 0 && rc == 0) {
+        r->error = xasprintf("cannot read %s: %s", r->src->files.v[file].path, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && got == 0) {
+        r->src->files.v[file].read = true;
+        r->src->files.v[file].hash = hash;
+    }
+    atomic_store(&r->src->bytes_read, bytes);
+    return rc;
+}
+
 /* ======================= producer: CSV ======================= */
 
 /* Maps the file's fields to schema columns (-1: not in the schema). */
@@ -274,15 +291,7 @@ static int read_csv(ing_reader *r, int file, int fd, int64_t base)
         rc = end_row(r, row, file, rec.line, rec.malformed ? rec.why : NULL);
         if (++n % 1024 == 0) atomic_store(&r->src->bytes_read, base + csv_offset(cr));
     }
-    if (got < 0 && rc == 0) {
-        r->error = xasprintf("cannot read %s: %s", r->src->files.v[file].path, strerror(errno));
-        rc = -1;
-    }
-    if (rc == 0 && got == 0) {
-        r->src->files.v[file].read = true;
-        r->src->files.v[file].hash = csv_hash(cr);
-    }
-    atomic_store(&r->src->bytes_read, base + csv_offset(cr));
+    rc = end_file(r, file, got, rc, csv_hash(cr), base + csv_offset(cr));
     VEC_FREE(&map);
     strvec_free(&names);
     csv_close(cr);
@@ -367,15 +376,7 @@ static int read_json(ing_reader *r, int file, int fd, int64_t base)
         rc = end_row(r, row, file, rec.line, why);
         if (++n % 1024 == 0) atomic_store(&r->src->bytes_read, base + jsr_offset(jr));
     }
-    if (got < 0 && rc == 0) {
-        r->error = xasprintf("cannot read %s: %s", r->src->files.v[file].path, strerror(errno));
-        rc = -1;
-    }
-    if (rc == 0 && got == 0) {
-        r->src->files.v[file].read = true;
-        r->src->files.v[file].hash = jsr_hash(jr);
-    }
-    atomic_store(&r->src->bytes_read, base + jsr_offset(jr));
+    rc = end_file(r, file, got, rc, jsr_hash(jr), base + jsr_offset(jr));
     jsr_close(jr);
     return rc;
 }
