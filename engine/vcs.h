@@ -13,4 +13,9 @@
  * is not inside a git repository or HEAD has no commit yet (id = ""). */
 int vcs_head(const char *dir, char id[41], bool *dirty);
 
+/* The current branch's name ("" when detached or not a repository; "HEAD"
+ * shown as the short commit id when detached) and whether the work tree is
+ * dirty. Returns -1 when dir is not inside a git repository. */
+int vcs_branch(const char *dir, char branch[64], bool *dirty);
+
 #endif

@@ -6,9 +6,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const cli_cmd *const cli_commands[] = {
-    &cli_cmd_init, &cli_cmd_validate, &cli_cmd_run, &cli_cmd_preview,
+    &cli_cmd_ui, &cli_cmd_init, &cli_cmd_validate, &cli_cmd_run, &cli_cmd_preview,
     &cli_cmd_graph, &cli_cmd_events, NULL};
 
 /* ======================= help ======================= */
@@ -17,7 +18,8 @@ static void print_main_help(FILE *f)
 {
     fprintf(f,
         "tarn %s - a terminal IDE for declarative data pipelines\n\n"
-        "Usage: tarn [-C DIR] COMMAND [OPTIONS] [ARGS]\n"
+        "Usage: tarn [-C DIR]                       the full-screen IDE (on a terminal)\n"
+        "       tarn [-C DIR] COMMAND [OPTIONS] [ARGS]\n"
         "       tarn --help | --version\n\n"
         "Commands:\n", TARN_VERSION);
     for (int i = 0; cli_commands[i]; i++) {
@@ -259,9 +261,10 @@ int cli_main(int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    if (i >= argc) {
+    if (i >= argc) { /* on a terminal: the IDE; elsewhere: how to use tarn */
+        if (isatty(0) && isatty(1)) return run_command(&cli_cmd_ui, dir, 0, argv + i);
         print_main_help(stderr);
-        fprintf(stderr, "\ntarn: no command given (the full-screen IDE is not built yet)\n");
+        fprintf(stderr, "\ntarn: no command given (alone on a terminal, tarn opens the IDE)\n");
         return CLI_USAGE;
     }
     const cli_cmd *c = find_command(argv[i]);

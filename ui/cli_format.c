@@ -2,7 +2,6 @@
  * cli_format.c - table, CSV and JSON output of query results (see
  * cli_format.h).
  */
-#define _XOPEN_SOURCE 700
 #include "cli_format.h"
 
 #include <math.h>

@@ -1,0 +1,116 @@
+/*
+ * app_int.h - the shell's own state, shared by the app_*.c files (views see
+ * only app.h).
+ */
+#ifndef TARN_APP_INT_H
+#define TARN_APP_INT_H
+
+#include "app.h"
+
+/* A posted call, waiting for the UI thread. */
+typedef struct app_msg {
+    void (*fn)(app *a, void *arg);
+    void *arg;
+    struct app_msg *next;
+} app_msg;
+
+/* A thread running jobs in order. */
+typedef struct app_worker {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct job *head, *tail;
+    bool stop;
+    bool started;
+} app_worker;
+
+/* An overlay over the panes: the palette, help, a text popup, a prompt. */
+typedef enum { OV_NONE, OV_PALETTE, OV_HELP, OV_POPUP, OV_PROMPT } overlay_kind;
+
+typedef struct overlay {
+    overlay_kind kind;
+    char *title;            /* owned */
+    char *text;             /* owned: popup text, or the prompt's input */
+    size_t cursor;          /* prompt/palette: byte offset in input */
+    int scroll;             /* popup/help: first line shown */
+    int selected;           /* palette: selected entry */
+    sb input;               /* palette input */
+    void (*done)(app *a, const char *text, void *ctx);
+    void *ctx;
+} overlay;
+
+typedef struct layout {
+    int explorer_cols;      /* width of the explorer pane */
+    int bottom_rows;        /* height of the bottom panel */
+    bool bottom_open;
+    bool explorer_open;
+} layout;
+
+struct app {
+    char *dir;
+    strvec params;
+    project p;
+    bool loaded;
+    diag_list problems;
+    char *project_name;
+
+    /* panes and views */
+    view *explorer;
+    view *main_views[MAIN_TABS];
+    view *bottom_views[BOTTOM_TABS];
+    int main_tab, bottom_tab, focus;
+    ui_canvas *canvas[PANE_COUNT + 1]; /* + the status bar */
+    ui_rect rect[PANE_COUNT + 1];
+    ui_canvas *overlay_canvas;
+    layout lay;
+    int drag;               /* 0, or 1 dragging the explorer border, 2 the bottom's */
+    bool all_dirty;
+    overlay ov;
+
+    /* status */
+    char say[256];
+    double say_until;
+    char branch[64];
+    bool git_dirty;
+
+    /* work */
+    pthread_mutex_t mu;     /* guards posted */
+    app_msg *posted, *posted_tail;
+    int wake[2];            /* pipe: a byte wakes the loop */
+    app_worker updates, queries;
+    upd *running;           /* the running update, or NULL */
+    app_update up;
+
+    /* config */
+    char *config_path;
+    char *theme;
+    bool quit;
+};
+
+/* app_worker.c */
+void worker_start(app_worker *w);
+void worker_submit(app_worker *w, void (*job)(void *arg), void *arg);
+void worker_stop(app_worker *w);
+void app_drain_posted(app *a);
+
+/* app_actions.c */
+bool app_dispatch_key(app *a, const ui_event *e, bool view_first);
+void app_palette_open(app *a);
+void app_help_open(app *a);
+bool app_overlay_key(app *a, const ui_event *e);
+void app_overlay_draw(app *a);
+
+/* app_config.c */
+void app_config_load(app *a);
+void app_config_save(app *a);
+const char *const *app_theme_dirs(void);
+
+/* app_update.c */
+void app_update_init(app *a);
+void app_update_free(app *a);
+
+/* app_main.c */
+void app_layout(app *a);
+view *app_focused_view(app *a);
+
+#endif
