@@ -26,9 +26,8 @@ typedef struct action {
 static void do_quit(app *a)
 {
     if (a->up.running && !a->quit) {
-        static double asked;
-        if (time_mono_ms() - asked > 3000) {
-            asked = time_mono_ms();
+        if (time_mono_ms() - a->quit_asked > 3000) {
+            a->quit_asked = time_mono_ms();
             app_say(a, "An update is running: C-q again cancels it (nothing is left "
                        "half-written) and quits");
             return;

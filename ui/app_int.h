@@ -59,8 +59,10 @@ struct app {
     view *main_views[MAIN_TABS];
     view *bottom_views[BOTTOM_TABS];
     int main_tab, bottom_tab, focus;
-    ui_canvas *canvas[PANE_COUNT + 1]; /* + the status bar */
+    ui_canvas *canvas[PANE_COUNT + 1]; /* frames, + the status bar */
     ui_rect rect[PANE_COUNT + 1];
+    ui_canvas *inner[PANE_COUNT];      /* inside each frame: the view's */
+    int tab_cols[PANE_COUNT][MAIN_TABS + 1]; /* where each tab label starts */
     ui_canvas *overlay_canvas;
     layout lay;
     int drag;               /* 0, or 1 dragging the explorer border, 2 the bottom's */
@@ -85,6 +87,7 @@ struct app {
     char *config_path;
     char *theme;
     bool quit;
+    double quit_asked;      /* when C-q was refused because an update runs */
 };
 
 /* app_worker.c */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,8 +143,6 @@ static ui_rect inner(ui_rect r)
     return in;
 }
 
-static ui_canvas *inner_canvas[PANE_COUNT];
-
 void app_layout(app *a)
 {
     int rows, cols;
@@ -166,8 +165,8 @@ void app_layout(app *a)
     if (!explorer && a->focus == PANE_EXPLORER) a->focus = PANE_MAIN;
     if (!bottom && a->focus == PANE_BOTTOM) a->focus = PANE_MAIN;
     for (int p = 0; p < PANE_COUNT; p++) {
-        ui_canvas_free(inner_canvas[p]);
-        inner_canvas[p] = ui_canvas_new(inner(a->rect[p]));
+        ui_canvas_free(a->inner[p]);
+        a->inner[p] = ui_canvas_new(inner(a->rect[p]));
     }
     a->all_dirty = true;
 }
@@ -197,8 +196,6 @@ static void draw_tabs(ui_canvas *c, const char *const *names, int n, int first_n
     if (starts) starts[n] = col;
 }
 
-static int main_tab_cols[MAIN_TABS + 1], bottom_tab_cols[BOTTOM_TABS + 1];
-
 static void draw_frame(app *a, int p)
 {
     ui_canvas *c = a->canvas[p];
@@ -208,17 +205,17 @@ static void draw_frame(app *a, int p)
         ui_border(c, "Explorer", focused);
     } else if (p == PANE_MAIN) {
         ui_border(c, NULL, focused);
-        draw_tabs(c, main_names, MAIN_TABS, 1, a->main_tab, focused, main_tab_cols);
+        draw_tabs(c, main_names, MAIN_TABS, 1, a->main_tab, focused, a->tab_cols[p]);
     } else {
         ui_border(c, NULL, focused);
-        draw_tabs(c, bottom_names, BOTTOM_TABS, 6, a->bottom_tab, focused, bottom_tab_cols);
+        draw_tabs(c, bottom_names, BOTTOM_TABS, 6, a->bottom_tab, focused, a->tab_cols[p]);
     }
     ui_canvas_show(c);
 }
 
 static void draw_view(app *a, int p, view *v)
 {
-    ui_canvas *c = inner_canvas[p];
+    ui_canvas *c = a->inner[p];
     ui_clear(c, R_NORMAL);
     if (v && v->ops->draw) v->ops->draw(v, c, a->focus == p);
     if (v) v->dirty = false;
@@ -272,7 +269,7 @@ static void draw(app *a)
 static bool click_tab(app *a, int p, int col)
 {
     int rel = col - a->rect[p].col;
-    const int *starts = p == PANE_MAIN ? main_tab_cols : bottom_tab_cols;
+    const int *starts = a->tab_cols[p];
     int n = p == PANE_MAIN ? MAIN_TABS : BOTTOM_TABS;
     for (int i = 0; i < n; i++)
         if (rel >= starts[i] && rel < starts[i + 1]) {
@@ -335,6 +332,16 @@ static void route_mouse(app *a, const ui_event *e)
 }
 
 /* ======================= the loop ======================= */
+
+/* SIGTERM and SIGHUP end the loop cleanly (the terminal is restored, a
+ * running update is canceled and rolls back). */
+static volatile sig_atomic_t terminated;
+
+static void on_terminate(int sig)
+{
+    (void)sig;
+    terminated = 1;
+}
 
 static void handle(app *a, const ui_event *e)
 {
@@ -415,10 +422,7 @@ static void app_free(app *a)
     for (int i = 0; i < MAIN_TABS; i++) free_view(a->main_views[i]);
     for (int i = 0; i < BOTTOM_TABS; i++) free_view(a->bottom_views[i]);
     for (int i = 0; i <= PANE_COUNT; i++) ui_canvas_free(a->canvas[i]);
-    for (int i = 0; i < PANE_COUNT; i++) {
-        ui_canvas_free(inner_canvas[i]);
-        inner_canvas[i] = NULL;
-    }
+    for (int i = 0; i < PANE_COUNT; i++) ui_canvas_free(a->inner[i]);
     ui_canvas_free(a->overlay_canvas);
     app_update_free(a);
     if (a->loaded) prj_free(&a->p);
@@ -476,7 +480,13 @@ int app_main(const char *dir, const strvec *params)
     app_layout(&a);
     app_reload(&a);
     draw(&a);
-    while (!a.quit) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_terminate;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    while (!a.quit && !terminated) {
         wait_input(&a);
         draw(&a);
     }
