@@ -34,10 +34,10 @@ enum {
 };
 
 /* A line that scrolled off the top, trailing blanks trimmed. */
-typedef struct sbk_line {
+typedef struct old_line {
     int cols;
     VTermScreenCell cells[];
-} sbk_line;
+} old_line;
 
 struct tm_term {
     VTerm *vt;
@@ -51,7 +51,7 @@ struct tm_term {
     int fd;
     char *dir, *shell;   /* of the last start, for restarts */
 
-    sbk_line **ring;      /* scrollback: ring[(head + i) % cap], i = 0 the oldest */
+    old_line **ring;      /* scrollback: ring[(head + i) % cap], i = 0 the oldest */
     int cap, head, count;
     int scroll;          /* lines the view is scrolled up */
 
@@ -162,7 +162,7 @@ static void convert_cell(const VTermScreenCell *c, tm_cell *out)
 
 /* ======================= scrollback ======================= */
 
-static sbk_line *line_at(const tm_term *t, int i)
+static old_line *line_at(const tm_term *t, int i)
 {
     return t->ring[(t->head + i) % t->cap];
 }
@@ -177,7 +177,7 @@ static int on_pushline(int cols, const VTermScreenCell *cells, void *user)
 {
     tm_term *t = user;
     while (cols > 0 && cell_is_blank(&cells[cols - 1])) cols--;
-    sbk_line *line = xmalloc(sizeof(*line) + (size_t)cols * sizeof(VTermScreenCell));
+    old_line *line = xmalloc(sizeof(*line) + (size_t)cols * sizeof(VTermScreenCell));
     line->cols = cols;
     memcpy(line->cells, cells, (size_t)cols * sizeof(VTermScreenCell));
     if (t->count == t->cap) {
@@ -197,7 +197,7 @@ static int on_popline(int cols, VTermScreenCell *cells, void *user)
 {
     tm_term *t = user;
     if (t->count == 0) return 0;
-    sbk_line *line = line_at(t, t->count - 1);
+    old_line *line = line_at(t, t->count - 1);
     int n = line->cols < cols ? line->cols : cols;
     memcpy(cells, line->cells, (size_t)n * sizeof(VTermScreenCell));
     VTermColor fg, bg;
@@ -654,7 +654,7 @@ void tm_cell_at(const tm_term *t, int row, int col, tm_cell *out)
     blank_cell(out);
     if (row < 0 || col < 0 || row >= t->rows || col >= t->cols) return;
     if (row < t->scroll) {
-        const sbk_line *line = line_at(t, t->count - t->scroll + row);
+        const old_line *line = line_at(t, t->count - t->scroll + row);
         if (col < line->cols) convert_cell(&line->cells[col], out);
         return;
     }

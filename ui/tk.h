@@ -127,6 +127,13 @@ int ui_text(ui_canvas *c, int row, int col, int maxw, const char *s, ui_role rol
 /* Same for n bytes of s. */
 int ui_textn(ui_canvas *c, int row, int col, int maxw, const char *s, size_t n, ui_role role,
              int attrs, bool ellipsis);
+/* Draws one character cell in any colors (a terminal emulator's cells):
+ * utf8_char is the character with its combining marks (NULL or "": a
+ * space), a wide one taking col and col + 1; fg and bg are xterm color
+ * indices 0-255 (the nearest the terminal has is used) or -1 for the
+ * default, the theme's normal text colors; attrs are UI_*. Without colors
+ * (NO_COLOR) only attrs apply. */
+void ui_cell(ui_canvas *c, int row, int col, const char *utf8_char, int fg, int bg, int attrs);
 /* Display columns of UTF-8 text (tabs count 1, control characters 1). */
 int ui_width(const char *s, size_t n);
 /* A box-drawing border around the canvas with a title on its top edge. */

@@ -3,6 +3,8 @@
  * text drawn character by character with its display width (wide CJK and
  * emoji take two columns), clipped to the canvas.
  */
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -134,6 +136,94 @@ int ui_text(ui_canvas *c, int row, int col, int maxw, const char *s, ui_role rol
             bool ellipsis)
 {
     return ui_textn(c, row, col, maxw, s, strlen(s), role, attrs, ellipsis);
+}
+
+/* ======================= cells in any colors ======================= */
+
+/* ui_cell's color pairs, taken from the top of the pair range downward (the
+ * theme's roles hold the bottom, pairs 1..R_COUNT); when they run out, the
+ * least recently used one is given to the new colors. */
+enum { CELL_PAIRS_MAX = 1024 };
+static struct {
+    short fg, bg;
+    uint64_t used; /* when last drawn with; 0: free */
+} cell_pairs[CELL_PAIRS_MAX];
+static int cell_npairs = -1; /* -1: not counted for this screen yet */
+static int cell_top;         /* the pair number of cell_pairs[0] */
+static int cell_last;        /* the entry used last (runs of one color are the rule) */
+static uint64_t cell_clock;
+
+void tk_cell_pairs_reset(void)
+{
+    memset(cell_pairs, 0, sizeof cell_pairs);
+    cell_npairs = -1;
+    cell_last = 0;
+    cell_clock = 0;
+}
+
+/* The color pair drawing fg on bg (colors the terminal has), 0 when there
+ * is no room for one. */
+static short cell_pair(int fg, int bg)
+{
+    if (cell_npairs < 0) {
+        cell_top = COLOR_PAIRS - 1 < SHRT_MAX ? COLOR_PAIRS - 1 : SHRT_MAX;
+        int n = cell_top - R_COUNT;
+        cell_npairs = n < 0 ? 0 : n > CELL_PAIRS_MAX ? CELL_PAIRS_MAX : n;
+    }
+    if (cell_npairs == 0) return 0;
+    int hit = -1, victim = 0;
+    if (cell_pairs[cell_last].used && cell_pairs[cell_last].fg == fg &&
+        cell_pairs[cell_last].bg == bg) {
+        hit = cell_last;
+    } else {
+        for (int i = 0; i < cell_npairs && hit < 0; i++) {
+            if (cell_pairs[i].used && cell_pairs[i].fg == fg && cell_pairs[i].bg == bg) hit = i;
+            else if (cell_pairs[i].used < cell_pairs[victim].used) victim = i;
+        }
+    }
+    if (hit < 0) {
+        hit = victim;
+        cell_pairs[hit].fg = (short)fg;
+        cell_pairs[hit].bg = (short)bg;
+        init_pair((short)(cell_top - hit), (short)fg, (short)bg);
+    }
+    cell_pairs[hit].used = ++cell_clock;
+    cell_last = hit;
+    return (short)(cell_top - hit);
+}
+
+void ui_cell(ui_canvas *c, int row, int col, const char *utf8_char, int fg, int bg, int attrs)
+{
+    if (row < 0 || col < 0 || row >= c->r.rows || col >= c->r.cols) return;
+    wchar_t wc[CCHARW_MAX + 1] = {L' '};
+    int n = 0, width = 1, w;
+    size_t len = utf8_char ? strlen(utf8_char) : 0, i = 0;
+    while (i < len && n < CCHARW_MAX) {
+        wchar_t ch = next_char(utf8_char, len, &i, &w);
+        if (n == 0 && w == 0) wc[n++] = L' '; /* a lone combining mark: on a space */
+        else if (n > 0 && w > 0) break;       /* one character per cell */
+        if (n == 0) width = w;
+        wc[n++] = ch;
+    }
+    if (n == 0) n = 1;
+    wc[n] = 0;
+    if (col + width > c->r.cols) { /* a wide character cut by the edge */
+        wc[0] = L' ';
+        wc[1] = 0;
+    }
+    short pair = 0;
+    if (ui_screen_colors() > 0) {
+        int nfg, nbg;
+        tk_normal_colors(&nfg, &nbg);
+        fg = fg >= 0 && fg < 256 ? fg : nfg;
+        bg = bg >= 0 && bg < 256 ? bg : nbg;
+        fg = tk_color_fit(fg);
+        bg = tk_color_fit(bg);
+        if (fg != -1 || bg != -1) pair = cell_pair(fg, bg);
+    }
+    cchar_t cc;
+    setcchar(&cc, wc, tk_attrs(attrs), pair, NULL);
+    mvwadd_wch(c->win, row, col, &cc);
 }
 
 void ui_hline(ui_canvas *c, int row, int col, int len, ui_role role)

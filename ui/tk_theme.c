@@ -132,8 +132,7 @@ static int parse_color(const cJSON *v, const cJSON *palette, int depth)
     return -2;
 }
 
-/* The color the terminal can show for xterm color c. */
-static int fit(int c)
+int tk_color_fit(int c)
 {
     int n = ui_screen_colors();
     if (c < 0 || n >= 256 || c < n) return c;
@@ -152,6 +151,11 @@ attr_t tk_role_attr(ui_role r, int extra, short *pair)
     } else {
         a |= mono[r];
     }
+    return tk_attrs(a);
+}
+
+attr_t tk_attrs(int a)
+{
     attr_t out = 0;
     if (a & UI_BOLD) out |= A_BOLD;
     if (a & UI_REVERSE) out |= A_REVERSE;
@@ -160,14 +164,21 @@ attr_t tk_role_attr(ui_role r, int extra, short *pair)
     return out;
 }
 
+void tk_normal_colors(int *fg, int *bg)
+{
+    *fg = roles[R_NORMAL].fg;
+    *bg = roles[R_NORMAL].bg;
+}
+
 void tk_theme_apply(void)
 {
+    tk_cell_pairs_reset(); /* a new screen or new normal colors */
     if (ui_screen_colors() <= 0) return;
     for (int r = 0; r < R_COUNT; r++) {
         int fg = roles[r].fg, bg = roles[r].bg;
         if (fg == -1 && r != R_NORMAL) fg = roles[R_NORMAL].fg;
         if (bg == -1 && r != R_NORMAL) bg = roles[R_NORMAL].bg;
-        init_pair((short)(r + 1), (short)fit(fg), (short)fit(bg));
+        init_pair((short)(r + 1), (short)tk_color_fit(fg), (short)tk_color_fit(bg));
     }
 }
 
