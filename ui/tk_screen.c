@@ -27,9 +27,10 @@ int ui_screen_start(char **err)
     nodelay(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);
-    mouseinterval(0);
-    mousemask(ALL_MOUSE_EVENTS | REPORT_MOUSE_POSITION, NULL);
-    /* button-event tracking (drags) in SGR encoding (any size of screen) */
+    /* The mouse: button-event tracking (clicks, drags, wheel) in SGR encoding,
+     * decoded here rather than by curses, which drops a press that arrives in
+     * the same read as the motion after it (a quick drag). */
+    keyok(KEY_MOUSE, FALSE);
     printf("\033[?1002h\033[?1006h");
     fflush(stdout);
     colors = 0;
@@ -155,25 +156,35 @@ static void name_char(wint_t wc, ui_event *ev, bool alt)
     }
 }
 
-static bool read_mouse(ui_event *ev)
+/* The rest of an SGR mouse report after ESC [ <: "b;x;yM" (press, motion)
+ * or "b;x;ym" (release). */
+static bool read_sgr_mouse(ui_event *ev)
 {
-    MEVENT me;
-    if (getmouse(&me) != OK) return false;
-    ev->kind = EV_MOUSE;
-    ev->row = me.y;
-    ev->col = me.x;
-    ev->shift = (me.bstate & BUTTON_SHIFT) != 0;
-    mmask_t b = me.bstate;
-    if (b & BUTTON4_PRESSED) ev->mouse = M_WHEEL_UP;
-    else if (b & BUTTON5_PRESSED) ev->mouse = M_WHEEL_DOWN;
-    else if (b & (BUTTON1_PRESSED | BUTTON2_PRESSED | BUTTON3_PRESSED)) ev->mouse = M_PRESS;
-    else if (b & (BUTTON1_RELEASED | BUTTON2_RELEASED | BUTTON3_RELEASED)) ev->mouse = M_RELEASE;
-    else if (b & (BUTTON1_CLICKED | BUTTON2_CLICKED | BUTTON3_CLICKED)) ev->mouse = M_PRESS;
-    else if (b & REPORT_MOUSE_POSITION) ev->mouse = M_DRAG;
-    else return false;
-    ev->button = b & (BUTTON2_PRESSED | BUTTON2_RELEASED | BUTTON2_CLICKED) ? 1
-                 : b & (BUTTON3_PRESSED | BUTTON3_RELEASED | BUTTON3_CLICKED) ? 2 : 0;
-    return true;
+    int num[3] = {0, 0, 0}, k = 0;
+    for (int guard = 0; guard < 32; guard++) {
+        wint_t wc;
+        if (wget_wch(stdscr, &wc) != OK) return false;
+        if (wc >= '0' && wc <= '9') {
+            num[k] = num[k] * 10 + (int)(wc - '0');
+        } else if (wc == ';' && k < 2) {
+            k++;
+        } else if ((wc == 'M' || wc == 'm') && k == 2) {
+            int b = num[0];
+            ev->kind = EV_MOUSE;
+            ev->col = num[1] - 1;
+            ev->row = num[2] - 1;
+            ev->shift = (b & 4) != 0;
+            ev->button = b & 3;
+            if (b & 64) ev->mouse = (b & 1) ? M_WHEEL_DOWN : M_WHEEL_UP;
+            else if (b & 32) ev->mouse = M_DRAG;
+            else ev->mouse = wc == 'm' ? M_RELEASE : M_PRESS;
+            if (ev->button == 3) ev->button = 0; /* X10-style release: no button */
+            return true;
+        } else {
+            return false;
+        }
+    }
+    return false;
 }
 
 bool ui_next_event(ui_event *ev)
@@ -187,16 +198,27 @@ bool ui_next_event(ui_event *ev)
             ev->kind = EV_RESIZE;
             return true;
         }
-        if (wc == KEY_MOUSE) return read_mouse(ev);
         ev->kind = EV_KEY;
         name_code((int)wc, ev);
         return true;
     }
     ev->kind = EV_KEY;
-    if (wc == 27) { /* Esc alone, or Alt with the next key */
+    if (wc == 27) { /* Esc alone, Alt with the next key, or a mouse report */
         wint_t next;
         timeout(25);
         int r2 = wget_wch(stdscr, &next);
+        if (r2 == OK && next == '[') {
+            wint_t third;
+            if (wget_wch(stdscr, &third) == OK) {
+                if (third == '<') {
+                    bool mouse = read_sgr_mouse(ev);
+                    nodelay(stdscr, TRUE);
+                    if (mouse) return true;
+                    return ui_next_event(ev); /* a garbled report: skip it */
+                }
+                unget_wch((wchar_t)third);
+            }
+        }
         nodelay(stdscr, TRUE);
         if (r2 == OK && next != 27) {
             name_char(next, ev, true);

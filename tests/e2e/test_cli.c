@@ -303,8 +303,8 @@ static void test_version(void **state)
     ts_proc_free(&r);
 }
 
-static const char *const commands[] = {"init", "validate", "run", "preview", "graph",
-                                       "events", NULL};
+static const char *const commands[] = {"ui", "init", "validate", "run", "preview",
+                                       "graph", "events", NULL};
 
 static void test_main_help(void **state)
 {
@@ -315,7 +315,8 @@ static void test_main_help(void **state)
         assert_int_equal(ts_tarn(&r, NULL, flags[k], NULL), 0);
         assert_int_equal(r.status, 0);
         assert_string_equal(r.err, "");
-        assert_contains(r.out, "Usage: tarn [-C DIR] COMMAND");
+        assert_contains(r.out, "tarn [-C DIR] COMMAND");
+        assert_contains(r.out, "the full-screen IDE");
         for (int i = 0; commands[i]; i++) {
             char prefix[32];
             snprintf(prefix, sizeof prefix, "  %s ", commands[i]);
