@@ -94,12 +94,20 @@ static size_t parse_record(csv_reader *r, int64_t *newlines, bool *malformed,
                 sb_addc(&r->out, c);
                 i++;
             }
-            /* after the closing quote: a delimiter, a line end, or junk */
-            if (i < end && b[i] != d && b[i] != '\n' && b[i] != '\r') {
+            /* after the closing quote: a delimiter, a line end (LF, CRLF, or a
+             * CR ending the input), or junk, which a lone CR is too */
+            if (i + 1 >= end && i < end && b[i] == '\r' && !eof) return 0;
+            bool line_end = i >= end || b[i] == '\n' ||
+                            (b[i] == '\r' && (i + 1 >= end || b[i + 1] == '\n'));
+            if (!line_end && b[i] != d) {
                 *malformed = true;
                 *why = "text after a closing quote";
                 while (i < end && b[i] != d && b[i] != '\n') sb_addc(&r->out, b[i++]);
                 if (i >= end && !eof) return 0;
+                /* the CR of a CRLF (or of the input's end) is not text */
+                if ((i >= end || b[i] == '\n') && r->out.len > from &&
+                    r->out.s[r->out.len - 1] == '\r')
+                    r->out.s[--r->out.len] = 0;
             }
             add_field(r, from, true);
         } else {

@@ -20,8 +20,9 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-/* [+-]digits, without leading zeros, fitting 64 bits. */
-static bool parse_int(const char *s, size_t n, int64_t *out)
+/* [+-]digits fitting 64 bits; with codes, leading zeros ("007") are not a
+ * number (inference), else they are (a value for a column typed INTEGER). */
+static bool parse_int(const char *s, size_t n, bool codes, int64_t *out)
 {
     size_t i = 0;
     bool neg = false;
@@ -30,7 +31,7 @@ static bool parse_int(const char *s, size_t n, int64_t *out)
         i = 1;
     }
     if (!all_digits(s + i, n - i)) return false;
-    if (n - i > 1 && s[i] == '0') return false; /* a code like 007, not a number */
+    if (codes && n - i > 1 && s[i] == '0') return false; /* a code like 007, not a number */
     uint64_t v = 0;
     for (; i < n; i++) {
         uint64_t d = (uint64_t)(s[i] - '0');
@@ -42,16 +43,16 @@ static bool parse_int(const char *s, size_t n, int64_t *out)
     return true;
 }
 
-/* [+-]digits[.digits][e[+-]digits] or .digits; no leading zeros before more
- * digits ("00.5" is text); finite. */
-static bool parse_real(const char *s, size_t n, double *out)
+/* [+-]digits[.digits][e[+-]digits] or .digits; finite; with codes, no
+ * leading zeros before more digits ("00.5" is text). */
+static bool parse_real(const char *s, size_t n, bool codes, double *out)
 {
     size_t i = 0;
     if (n && (s[0] == '+' || s[0] == '-')) i++;
     size_t int_start = i;
     while (i < n && isdigit((unsigned char)s[i])) i++;
     size_t int_len = i - int_start;
-    if (int_len > 1 && s[int_start] == '0') return false;
+    if (codes && int_len > 1 && s[int_start] == '0') return false;
     size_t frac = 0;
     if (i < n && s[i] == '.') {
         i++;
@@ -136,8 +137,8 @@ inf_type inf_classify(const char *s, size_t n)
     double d;
     char c = s[0];
     if (isdigit((unsigned char)c) || c == '-' || c == '+' || c == '.') {
-        if (parse_int(s, n, &i)) return INF_INTEGER;
-        if (parse_real(s, n, &d)) return INF_REAL;
+        if (parse_int(s, n, true, &i)) return INF_INTEGER;
+        if (parse_real(s, n, true, &d)) return INF_REAL;
         if (is_date(s, n)) return INF_DATE;
         if (is_timestamp(s, n)) return INF_TIMESTAMP;
         return INF_TEXT;
@@ -196,16 +197,16 @@ bool inf_convert(inf_type t, const char *s, size_t n, inf_value *v)
     switch (t) {
     case INF_INTEGER:
         v->kind = SQLITE_INTEGER;
-        if (parse_int(s, n, &v->i)) return true;
+        if (parse_int(s, n, false, &v->i)) return true;
         /* a whole number written as 3.0 still fits an integer column */
-        if (parse_real(s, n, &v->d) && v->d == (double)(int64_t)v->d && fabs(v->d) < 9e15) {
+        if (parse_real(s, n, false, &v->d) && fabs(v->d) < 9e15 && v->d == (double)(int64_t)v->d) {
             v->i = (int64_t)v->d;
             return true;
         }
         return false;
     case INF_REAL:
         v->kind = SQLITE_FLOAT;
-        if (parse_real(s, n, &v->d)) return true;
+        if (parse_real(s, n, false, &v->d)) return true;
         return false;
     case INF_BOOLEAN:
         v->kind = SQLITE_INTEGER;

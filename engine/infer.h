@@ -46,7 +46,9 @@ typedef struct inf_value {
 } inf_value;
 
 /* Parses s[0..n) as type t into v (text stays in s: kind SQLITE_TEXT).
- * Returns false when s is not a value of t (the caller rescues it). */
+ * Returns false when s is not a value of t (the caller rescues it). Leading
+ * zeros are fine here ("007" in an INTEGER column is 7): only inference
+ * takes them for codes. */
 bool inf_convert(inf_type t, const char *s, size_t n, inf_value *v);
 
 /* Parses hints "name TYPE, name TYPE" into names/types (appended). Returns

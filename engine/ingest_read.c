@@ -230,11 +230,12 @@ static void csv_map(ing_reader *r, const csv_record *hdr, intvec *map, strvec *n
     if (hdr) {
         for (size_t i = 0; i < hdr->n; i++) {
             char *h = xstrndup(hdr->text + hdr->f[i].off, hdr->f[i].len);
+            int nth = 0; /* a name given twice is two columns (as ing_infer made them) */
+            for (size_t k = 0; k < names->n; k++) nth += str_ieq(names->v[k], h);
             int c = -1;
             for (size_t k = 0; k < s->cols.n && c < 0; k++)
-                if (s->cols.v[k].header && !strcmp(s->cols.v[k].header, h)) c = (int)k;
-            for (size_t k = 0; k < s->cols.n && c < 0; k++)
-                if (s->cols.v[k].header && str_ieq(s->cols.v[k].header, h)) c = (int)k;
+                if (s->cols.v[k].header && str_ieq(s->cols.v[k].header, h) && nth-- == 0)
+                    c = (int)k;
             VEC_PUSH(map, c);
             VEC_PUSH(names, h);
         }
@@ -343,6 +344,23 @@ static int json_column(ing_reader *r, const char *key)
     return c;
 }
 
+/* The record as one JSON value, or NULL when it is not valid JSON or has
+ * more than white space after its value ({"a":1} {"b":2} on one line would
+ * else lose the second object without a word). */
+static cJSON *parse_whole(const char *text, size_t len)
+{
+    const char *end = NULL;
+    cJSON *x = cJSON_ParseWithLengthOpts(text, len, &end, false);
+    if (!x) return NULL;
+    while (end && end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (end != text + len) {
+        cJSON_Delete(x);
+        return NULL;
+    }
+    return x;
+}
+
 static int read_json(ing_reader *r, int file, int fd, int64_t base)
 {
     json_reader *jr = jsr_open(fd, NULL, 0);
@@ -352,7 +370,7 @@ static int read_json(ing_reader *r, int file, int fd, int64_t base)
     while (rc == 0 && (got = jsr_next(jr, &rec)) == 1) {
         ing_val *row = new_row(r);
         if (!row) break;
-        cJSON *obj = rec.malformed ? NULL : cJSON_ParseWithLength(rec.text, rec.len);
+        cJSON *obj = rec.malformed ? NULL : parse_whole(rec.text, rec.len);
         const char *why = rec.malformed ? rec.why : !obj ? "invalid JSON"
                           : !cJSON_IsObject(obj) ? "not a JSON object" : NULL;
         if (why) {
@@ -361,9 +379,9 @@ static int read_json(ing_reader *r, int file, int fd, int64_t base)
         } else {
             for (const cJSON *kv = obj->child; kv; kv = kv->next) {
                 int c = json_column(r, kv->string);
-                if (c >= 0) {
+                if (c >= 0 && row[c].kind == SQLITE_NULL) {
                     put_json(r, &row[c], c, kv);
-                } else {
+                } else { /* not a column, or a key met again ("a" then "A") */
                     char *text = cJSON_PrintUnformatted(kv);
                     if (cJSON_IsString(kv)) resc_add(r, kv->string, kv->valuestring,
                                                      strlen(kv->valuestring));

@@ -25,6 +25,24 @@ static int find_header(const ing_schema *s, const char *header)
     return -1;
 }
 
+/* The column of the nth (0-based) field named header (ignoring case) in a
+ * CSV header: "a,a" names two columns. */
+static int find_header_nth(const ing_schema *s, const char *header, int nth)
+{
+    for (size_t i = 0; i < s->cols.n; i++)
+        if (s->cols.v[i].header && str_ieq(s->cols.v[i].header, header) && nth-- == 0)
+            return (int)i;
+    return -1;
+}
+
+/* How many of the first n names equal name (ignoring case). */
+static int count_before(char *const *names, size_t n, const char *name)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++) k += names[i] && str_ieq(names[i], name);
+    return k;
+}
+
 static int find_name(const ing_schema *s, const char *name)
 {
     for (size_t i = 0; i < s->cols.n; i++)
@@ -37,6 +55,12 @@ static int find_name(const ing_schema *s, const char *name)
 static int add_column(ing_schema *s, const char *header, int index, strvec *notes)
 {
     strvec taken = {0};
+    /* the columns every source adds are taken too, and rowid, by which
+     * STREAM() reads a table's new rows */
+    VEC_PUSH(&taken, xstrdup("rowid"));
+    VEC_PUSH(&taken, xstrdup(ING_RESCUED));
+    VEC_PUSH(&taken, xstrdup(ING_FILE));
+    VEC_PUSH(&taken, xstrdup(ING_LINE));
     for (size_t i = 0; i < s->cols.n; i++) VEC_PUSH(&taken, xstrdup(s->cols.v[i].name));
     const char *raw = header ? header : "";
     const char *name = inf_column_name(raw, strlen(raw), index, &taken);
@@ -64,13 +88,15 @@ static int sample_csv(int fd, const ing_options *o, ing_schema *s, strvec *notes
     while (skipped < o->skip_rows && (rc = csv_next(r, &rec)) == 1) skipped++;
     intvec map = {0}; /* file field -> schema column */
     if (o->header && csv_next(r, &rec) == 1) {
+        strvec seen = {0};
         for (size_t i = 0; i < rec.n; i++) {
             char *h = xstrndup(rec.text + rec.f[i].off, rec.f[i].len);
-            int c = find_header(s, h);
+            int c = find_header_nth(s, h, count_before(seen.v, seen.n, h));
             if (c < 0) c = add_column(s, h, (int)i, notes);
             VEC_PUSH(&map, c);
-            free(h);
+            VEC_PUSH(&seen, h);
         }
+        strvec_free(&seen);
     }
     for (int row = 0; row < o->sample_rows && (rc = csv_next(r, &rec)) == 1; row++) {
         for (size_t i = 0; i < rec.n; i++) {
@@ -101,7 +127,7 @@ static inf_type json_type(const cJSON *v)
     if (cJSON_IsBool(v)) return INF_BOOLEAN;
     if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
-        return d == (double)(int64_t)d && d > -9e15 && d < 9e15 ? INF_INTEGER : INF_REAL;
+        return d > -9e15 && d < 9e15 && d == (double)(int64_t)d ? INF_INTEGER : INF_REAL;
     }
     if (cJSON_IsString(v)) { /* strings stay text unless they are dates */
         inf_type t = inf_classify(v->valuestring, strlen(v->valuestring));
@@ -191,7 +217,10 @@ int ing_schema_merge(ing_schema *base, const ing_schema *more)
     int added = 0;
     for (size_t i = 0; i < more->cols.n; i++) {
         const ing_column *m = &more->cols.v[i];
-        int c = m->header ? find_header(base, m->header) : find_name(base, m->name);
+        int nth = 0; /* a header named twice is two columns */
+        for (size_t k = 0; m->header && k < i; k++)
+            nth += more->cols.v[k].header && str_ieq(more->cols.v[k].header, m->header);
+        int c = m->header ? find_header_nth(base, m->header, nth) : find_name(base, m->name);
         if (c >= 0) continue;
         ing_column col = {xstrdup(m->name), m->header ? xstrdup(m->header) : NULL, m->type};
         if (find_name(base, col.name) >= 0) { /* the name is taken by another header */

@@ -47,10 +47,15 @@ static int skip_space(json_reader *r, bool comma)
     }
 }
 
+#define NEED_MORE ((size_t)-1)
+
 /* In an array: the end of the value starting at start (balanced brackets,
- * strings skipped), or 0 when the window ends first. */
+ * strings skipped), or NEED_MORE when the window ends first. A stray '}' or
+ * ']' where a value starts is a broken value of its own (one byte), so that
+ * the reader always moves on. */
 static size_t value_end(const window *w, size_t i, int64_t *newlines, bool *broken)
 {
+    const size_t start = i;
     int depth = 0;
     bool in_string = false;
     *newlines = 0;
@@ -59,6 +64,7 @@ static size_t value_end(const window *w, size_t i, int64_t *newlines, bool *brok
         char c = w->buf[i];
         if (c == '\n') (*newlines)++;
         if (in_string) {
+            if (c == '\\' && i + 1 < w->end && w->buf[i + 1] == '\n') (*newlines)++;
             if (c == '\\') i++;
             else if (c == '"') in_string = false;
             continue;
@@ -66,13 +72,17 @@ static size_t value_end(const window *w, size_t i, int64_t *newlines, bool *brok
         if (c == '"') in_string = true;
         else if (c == '{' || c == '[') depth++;
         else if (c == '}' || c == ']') {
+            if (depth == 0 && i == start) {
+                *broken = true;
+                return i + 1;
+            }
             if (depth == 0) return i; /* the array's own ']' ends a scalar */
             if (--depth == 0) return i + 1;
         } else if (c == ',' && depth == 0) {
             return i;
         }
     }
-    if (!w->eof) return 0;
+    if (!w->eof) return NEED_MORE;
     *broken = depth > 0 || in_string;
     return w->end;
 }
@@ -116,15 +126,21 @@ static int next_in_array(json_reader *r, jsr_record *rec)
         int64_t newlines;
         bool broken;
         size_t end = value_end(w, w->start, &newlines, &broken);
-        if (!end) {
+        if (end == NEED_MORE) {
             if (win_fill(w) < 0) return -1;
             continue;
         }
         rec->text = w->buf + w->start;
         rec->len = end - w->start;
         rec->line = r->line;
-        rec->malformed = broken;
-        rec->why = broken ? "unterminated JSON value" : NULL;
+        bool stray = broken && rec->len == 1 && (*rec->text == '}' || *rec->text == ']');
+        rec->malformed = broken || end == w->start;
+        rec->why = end == w->start ? "empty array element"
+                   : stray ? "unexpected closing bracket"
+                   : broken ? "unterminated JSON value" : NULL;
+        /* a value left open ran to the end of the input: the missing ']' is
+         * part of the same problem, not another record */
+        if (broken && !stray) r->array_done = true;
         r->line += newlines;
         win_advance(w, end);
         return 1;

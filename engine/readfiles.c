@@ -329,6 +329,7 @@ static int bind_files_new(sqlite3 *wh, ing_registry *reg, const project *p, int 
     }
     pick_new(wh, fl->name, &o, &listed, &fresh, &out->messages);
     char *json = load_schema(wh, fl->name, o.glob);
+    bool had_schema = json != NULL;
     if (json) ing_schema_from_json(json, &kept);
     free(json);
     if ((fresh.n || !kept.cols.n) && ing_infer(p->dir, &o, &fresh, &inferred, &notes, &err) < 0) {
@@ -339,7 +340,7 @@ static int bind_files_new(sqlite3 *wh, ing_registry *reg, const project *p, int 
     for (size_t n = 0; n < notes.n; n++)
         VEC_PUSH(&out->messages, xasprintf("INFO read_files('%s'): %s", o.glob, notes.v[n]));
     int added = ing_schema_merge(&kept, &inferred);
-    if (added && json)
+    if (added && had_schema)
         VEC_PUSH(&out->messages, xasprintf("INFO read_files('%s'): %d new column%s from new "
                                            "files", o.glob, added, added == 1 ? "" : "s"));
     int k = add_source(wh, reg, p, &o, &fresh, &kept, tables, &err);

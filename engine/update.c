@@ -445,7 +445,12 @@ static flw_status run_rows(upd *u, int d, int f, const rewrite *q, flw_metrics *
     flush_events(u); /* what led here is visible while the rows run */
     flw_job j = {u->wh, ds->name, sb_str(&q->out), ds->stmt->expects.v,
                  (int)ds->stmt->expects.n, &u->cancel, on_rows, u};
-    return flw_run(&j, m, err);
+    flw_status st = flw_run(&j, m, err);
+    /* rows read_files dropped as malformed (mode DROPMALFORMED) are dropped
+     * records of the flow too */
+    for (size_t k = u->flow_sources; k < u->files.sources.n; k++)
+        m->rows_dropped += atomic_load(&u->files.sources.v[k]->rows_dropped);
+    return st;
 }
 
 static int finish_flow(upd *u, int d, int f, flw_status st, flw_metrics *m,
