@@ -94,8 +94,11 @@ void app_query(app *a, void (*job)(void *arg), void *arg);
 const project *app_project(const app *a);
 const diag_list *app_problems(const app *a);
 const char *app_dir(const app *a);
-/* Re-reads the project and validates it (problems panel, explorer). */
+/* Re-reads the project (explorer) and validates it on a worker (problems
+ * panel, when done). */
 void app_reload(app *a);
+/* true while that dry run has not finished. */
+bool app_validating(const app *a);
 
 /* ======================= updates ======================= */
 

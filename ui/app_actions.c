@@ -89,8 +89,7 @@ static void do_validate(app *a)
 {
     app_reload(a);
     app_show_bottom(a, TAB_PROBLEMS);
-    app_say(a, "%d error%s, %d warning%s", a->problems.errors, a->problems.errors == 1 ? "" : "s",
-            a->problems.warnings, a->problems.warnings == 1 ? "" : "s");
+    app_say(a, "Validating the pipeline...");
 }
 
 static void do_toggle_explorer(app *a)

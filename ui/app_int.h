@@ -51,7 +51,9 @@ struct app {
     strvec params;
     project p;
     bool loaded;
-    diag_list problems;
+    diag_list problems;      /* of the latest finished dry run */
+    int validation;          /* generation of the latest dry run asked for */
+    bool validating;
     char *project_name;
 
     /* panes and views */

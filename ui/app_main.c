@@ -86,19 +86,68 @@ void app_show_bottom(app *a, int tab)
 
 /* ======================= the project ======================= */
 
+/* The dry run, on the query worker with a project of its own (the UI's may
+ * be reloaded meanwhile); its problems replace the panel's when it is the
+ * latest one asked for. */
+typedef struct validate_job {
+    app *a;
+    char *dir;
+    strvec params;
+    int generation;
+    diag_list problems;
+} validate_job;
+
+static void validate_done(app *a, void *arg)
+{
+    validate_job *j = arg;
+    if (j->generation == a->validation) {
+        diag_free(&a->problems);
+        a->problems = j->problems;
+        a->validating = false;
+        app_dirty(a, a->bottom_views[TAB_PROBLEMS]);
+    } else {
+        diag_free(&j->problems);
+    }
+    strvec_free(&j->params);
+    free(j->dir);
+    free(j);
+}
+
+static void validate_run(void *arg)
+{
+    validate_job *j = arg;
+    project p;
+    prj_load(&p, j->dir, &j->params, &j->problems);
+    val_run(&p, &j->problems, NULL);
+    diag_sort(&j->problems);
+    prj_free(&p);
+    app_post(j->a, validate_done, j);
+}
+
 void app_reload(app *a)
 {
     if (a->loaded) prj_free(&a->p);
-    diag_free(&a->problems);
-    prj_load(&a->p, a->dir, &a->params, &a->problems);
-    val_run(&a->p, &a->problems, NULL);
-    diag_sort(&a->problems);
+    diag_list quiet = {0}; /* the dry run below reports these too */
+    prj_load(&a->p, a->dir, &a->params, &quiet);
+    diag_free(&quiet);
     a->loaded = true;
+    validate_job *j = xcalloc(1, sizeof(*j));
+    j->a = a;
+    j->dir = xstrdup(a->dir);
+    for (size_t i = 0; i < a->params.n; i++) VEC_PUSH(&j->params, xstrdup(a->params.v[i]));
+    j->generation = ++a->validation;
+    a->validating = true;
+    app_query(a, validate_run, j);
     free(a->project_name);
     a->project_name = xstrdup(a->p.man.name && *a->p.man.name ? a->p.man.name : a->dir);
     vcs_branch(a->dir, a->branch, &a->git_dirty);
     explorer_view_reload(a->explorer);
     app_dirty(a, NULL);
+}
+
+bool app_validating(const app *a)
+{
+    return a->validating;
 }
 
 void app_open_table(app *a, const char *dataset)

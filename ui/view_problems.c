@@ -29,8 +29,11 @@ static void draw(view *v, ui_canvas *c, bool focused)
     pv->list.n = (int)d->items.n;
     ui_list_fit(&pv->list, r.rows);
     if (!d->items.n) {
-        ui_text(c, 0, 1, -1, "No problems: the pipeline validates.  (F7 validates again)",
-                R_SUCCESS, 0, true);
+        if (app_validating(v->a))
+            ui_text(c, 0, 1, -1, "Validating...", R_MUTED, 0, true);
+        else
+            ui_text(c, 0, 1, -1, "No problems: the pipeline validates.  (F7 validates again)",
+                    R_SUCCESS, 0, true);
         return;
     }
     for (int row = 0; row < r.rows && pv->list.top + row < pv->list.n; row++) {
