@@ -21,6 +21,7 @@ typedef struct app_worker {
     pthread_cond_t cv;
     struct job *head, *tail;
     bool stop;
+    bool busy;              /* running a job */
     bool started;
 } app_worker;
 
@@ -96,6 +97,8 @@ struct app {
 void worker_start(app_worker *w);
 void worker_submit(app_worker *w, void (*job)(void *arg), void *arg);
 void worker_stop(app_worker *w);
+bool worker_idle(app_worker *w);
+bool app_posted_pending(app *a);
 void app_drain_posted(app *a);
 
 /* app_actions.c */

@@ -462,9 +462,20 @@ static void free_view(view *v)
     if (v && v->ops->free) v->ops->free(v);
 }
 
+/* Shutting down: the data grid goes first (its free interrupts its SQL, and
+ * its jobs hold their own reference to what they need); then the update (a
+ * running one was canceled) and the queries finish, while their posted calls
+ * run with the other views still alive (they may queue a last job or two);
+ * then the views go. */
 static void app_free(app *a)
 {
+    free_view(a->main_views[TAB_DATA]);
+    a->main_views[TAB_DATA] = NULL;
     worker_stop(&a->updates);
+    while (!worker_idle(&a->queries) || app_posted_pending(a)) {
+        app_drain_posted(a);
+        usleep(1000);
+    }
     worker_stop(&a->queries);
     app_drain_posted(a);
     free_view(a->explorer);

@@ -24,10 +24,12 @@ static void *worker_loop(void *arg)
         job *j = w->head;
         w->head = j->next;
         if (!w->head) w->tail = NULL;
+        w->busy = true;
         pthread_mutex_unlock(&w->mu);
         j->fn(j->arg);
         free(j);
         pthread_mutex_lock(&w->mu);
+        w->busy = false;
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
@@ -53,6 +55,23 @@ void worker_submit(app_worker *w, void (*fn)(void *arg), void *arg)
     w->tail = j;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
+}
+
+bool worker_idle(app_worker *w)
+{
+    if (!w->started) return true;
+    pthread_mutex_lock(&w->mu);
+    bool idle = !w->head && !w->busy;
+    pthread_mutex_unlock(&w->mu);
+    return idle;
+}
+
+bool app_posted_pending(app *a)
+{
+    pthread_mutex_lock(&a->mu);
+    bool pending = a->posted != NULL;
+    pthread_mutex_unlock(&a->mu);
+    return pending;
 }
 
 /* Finishes the queued jobs and the thread. */

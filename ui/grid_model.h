@@ -145,8 +145,9 @@ int gm_fetch(gm *g, const gm_opts *o, const gm_req *r, gm_page **out, char **err
  * appended when after, else prepended; p is consumed. When w then holds more
  * than max_rows, rows are dropped from the other end, never from the rows
  * [keep_lo, keep_hi) of w as it was. Returns how many rows were dropped
- * from the front (the caller shifts its indexes by that; when prepending,
- * by p's row count too, which is returned in *added). */
+ * from the front (the caller shifts its indexes down by that, and up by
+ * *added, the rows prepended), or -1 when p has other columns than w (p is
+ * then not consumed). */
 int gm_page_merge(gm_page *w, gm_page *p, bool after, int max_rows, int keep_lo, int keep_hi,
                   int *added);
 
@@ -160,9 +161,10 @@ bool gm_page_position(const gm_page *w, int i, int64_t total, int64_t *pos, bool
  * value 1 more for its ellipsis), at least 1 and at most cap. width measures
  * display columns of UTF-8 text (NULL: gm_text_width). */
 void gm_page_widths(const gm_page *p, int cap, int (*width)(const char *s, size_t n), int *out);
-/* Whether a column holds numbers (aligned right): its declared type has
- * INTEGER, REAL or NUMERIC affinity, or without a declared type every
- * non-NULL value in p is a number (and there is one). */
+/* Whether a column holds numbers (aligned right): every non-NULL value in p
+ * is a number (and there is one), or, when p has only NULLs in it, its
+ * declared type has INTEGER, REAL or NUMERIC affinity. (A TIMESTAMP column
+ * of text has NUMERIC affinity but is text.) */
 bool gm_page_numeric(const gm_page *p, int col);
 /* Index of column name in p (exact, then case-insensitive), or -1. */
 int gm_page_col(const gm_page *p, const char *name);
