@@ -77,6 +77,7 @@ struct app {
     double say_until;
     char branch[64];
     bool git_dirty;
+    char active_file[256];  /* the file the Editor tab shows */
 
     /* work */
     pthread_mutex_t mu;     /* guards posted */

@@ -168,6 +168,7 @@ void app_open_query(app *a, const char *sql)
 
 void app_open_file(app *a, const char *path, int line)
 {
+    snprintf(a->active_file, sizeof a->active_file, "%s", path);
     char *full = fs_join(a->dir, path);
     file_view_open(a->main_views[TAB_EDITOR], full, line);
     free(full);
@@ -283,9 +284,10 @@ static void draw_status(app *a)
                  u->total);
     else if (u->id)
         snprintf(progress, sizeof progress, "  update #%lld %s", (long long)u->id, u->state);
+    const char *where = a->main_tab == TAB_EDITOR && a->active_file[0] ? a->active_file
+                                                                        : main_names[a->main_tab];
     snprintf(left, sizeof left, " %s  %s%s  %s%s", a->project_name ? a->project_name : "",
-             a->branch[0] ? a->branch : "no git", a->git_dirty ? "*" : "",
-             main_names[a->main_tab], progress);
+             a->branch[0] ? a->branch : "no git", a->git_dirty ? "*" : "", where, progress);
     int used = ui_text(c, 0, 0, -1, left, u->running ? R_STATUS_ACCENT : R_STATUS, 0, true);
     const char *hint = "? help  C-p commands ";
     int cols = ui_canvas_rect(c).cols, hw = (int)strlen(hint);
@@ -539,6 +541,8 @@ int app_main(const char *dir, const strvec *params)
     create_views(&a);
     app_layout(&a);
     app_reload(&a);
+    if (!a.say[0])
+        app_say(&a, "F5 runs the pipeline, Enter on a dataset opens it, F1 lists every key");
     draw(&a);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
