@@ -55,6 +55,17 @@ struct view {
     bool dirty;              /* redraw at the next frame */
 };
 
+/* A new view of size bytes (a struct that starts with a view), zeroed, with
+ * its ops and app set and marked dirty. */
+void *view_new(size_t size, const view_ops *ops, app *a);
+
+/* Keys and mouse for a list a view shows (rows: how many items fit): they
+ * move the selection and mark the view dirty. The mouse sets *activate when
+ * a click lands on the item already selected (a second click opens it). */
+bool view_list_key(view *v, ui_list *l, int rows, const ui_event *e);
+void view_list_mouse(view *v, ui_list *l, int rows, const ui_event *e, int row,
+                     bool *activate);
+
 /* Marks a view (or everything, with v = NULL) to be redrawn. */
 void app_dirty(app *a, view *v);
 

@@ -30,6 +30,31 @@ void app_dirty(app *a, view *v)
     else a->all_dirty = true;
 }
 
+void *view_new(size_t size, const view_ops *ops, app *a)
+{
+    view *v = xcalloc(1, size);
+    v->ops = ops;
+    v->a = a;
+    v->dirty = true;
+    return v;
+}
+
+bool view_list_key(view *v, ui_list *l, int rows, const ui_event *e)
+{
+    if (!ui_list_key(l, e, rows > 0 ? rows : 5)) return false;
+    app_dirty(v->a, v);
+    return true;
+}
+
+void view_list_mouse(view *v, ui_list *l, int rows, const ui_event *e, int row,
+                     bool *activate)
+{
+    int before = l->sel;
+    int hit = ui_list_mouse(l, e, row, rows > 0 ? rows : 5);
+    if (activate) *activate = hit >= 0 && hit == before;
+    app_dirty(v->a, v);
+}
+
 void app_say(app *a, const char *fmt, ...)
 {
     va_list ap;

@@ -202,10 +202,7 @@ static void show_details(events_view *ev)
 static bool key(view *v, const ui_event *e)
 {
     events_view *ev = (events_view *)v;
-    if (ui_list_key(&ev->list, e, ev->rows_shown > 0 ? ev->rows_shown : 5)) {
-        app_dirty(v->a, v);
-        return true;
-    }
+    if (view_list_key(v, &ev->list, ev->rows_shown, e)) return true;
     if (!strcmp(e->key, "Enter")) {
         show_details(ev);
         return true;
@@ -231,10 +228,9 @@ static bool mouse(view *v, const ui_event *e, int row, int col)
 {
     (void)col;
     events_view *ev = (events_view *)v;
-    int before = ev->list.sel;
-    int hit = ui_list_mouse(&ev->list, e, row - 1, ev->rows_shown > 0 ? ev->rows_shown : 5);
-    if (hit >= 0 && hit == before) show_details(ev);
-    app_dirty(v->a, v);
+    bool activate;
+    view_list_mouse(v, &ev->list, ev->rows_shown, e, row - 1, &activate);
+    if (activate) show_details(ev);
     return true;
 }
 
@@ -250,10 +246,7 @@ static const view_ops ops = {"Events", draw, key, mouse, NULL, help, NULL, NULL,
 
 view *events_view_new(app *a)
 {
-    events_view *ev = xcalloc(1, sizeof(*ev));
-    ev->base.ops = &ops;
-    ev->base.a = a;
-    ev->base.dirty = true;
+    events_view *ev = view_new(sizeof(*ev), &ops, a);
     events_view_reload(&ev->base);
     return &ev->base;
 }

@@ -204,10 +204,7 @@ static void open_selected(explorer *x)
 static bool key(view *v, const ui_event *e)
 {
     explorer *x = (explorer *)v;
-    if (ui_list_key(&x->list, e, x->rows_shown > 0 ? x->rows_shown : 10)) {
-        app_dirty(v->a, v);
-        return true;
-    }
+    if (view_list_key(v, &x->list, x->rows_shown, e)) return true;
     if (!strcmp(e->key, "Enter")) {
         open_selected(x);
         return true;
@@ -224,10 +221,9 @@ static bool mouse(view *v, const ui_event *e, int row, int col)
 {
     (void)col;
     explorer *x = (explorer *)v;
-    int before = x->list.sel;
-    int hit = ui_list_mouse(&x->list, e, row, x->rows_shown > 0 ? x->rows_shown : 10);
-    if (hit >= 0 && hit == before) open_selected(x); /* a second click opens */
-    app_dirty(v->a, v);
+    bool activate;
+    view_list_mouse(v, &x->list, x->rows_shown, e, row, &activate);
+    if (activate) open_selected(x); /* a second click opens */
     return true;
 }
 
@@ -245,9 +241,6 @@ static const view_ops ops = {"Explorer", draw, key, mouse, NULL, help, NULL, NUL
 
 view *explorer_view_new(app *a)
 {
-    explorer *x = xcalloc(1, sizeof(*x));
-    x->base.ops = &ops;
-    x->base.a = a;
-    x->base.dirty = true;
+    explorer *x = view_new(sizeof(*x), &ops, a);
     return &x->base;
 }

@@ -81,19 +81,14 @@ static void draw(view *v, ui_canvas *c, bool focused)
 static bool key(view *v, const ui_event *e)
 {
     file_view *f = (file_view *)v;
-    if (ui_list_key(&f->list, e, f->rows_shown > 0 ? f->rows_shown : 20)) {
-        app_dirty(v->a, v);
-        return true;
-    }
-    return false;
+    return view_list_key(v, &f->list, f->rows_shown, e);
 }
 
 static bool mouse(view *v, const ui_event *e, int row, int col)
 {
     (void)col;
     file_view *f = (file_view *)v;
-    ui_list_mouse(&f->list, e, row - 1, f->rows_shown > 0 ? f->rows_shown : 20);
-    app_dirty(v->a, v);
+    view_list_mouse(v, &f->list, f->rows_shown, e, row - 1, NULL);
     return true;
 }
 
@@ -110,10 +105,7 @@ static const view_ops file_ops = {"Editor", draw, key, mouse, NULL, help, NULL, 
 
 view *file_view_new(app *a)
 {
-    file_view *f = xcalloc(1, sizeof(*f));
-    f->base.ops = &file_ops;
-    f->base.a = a;
-    f->base.dirty = true;
+    file_view *f = view_new(sizeof(*f), &file_ops, a);
     return &f->base;
 }
 
@@ -157,10 +149,7 @@ static const view_ops placeholder_ops = {"", draw_placeholder, NULL, NULL, NULL,
 
 view *placeholder_view_new(app *a, const char *what)
 {
-    placeholder *p = xcalloc(1, sizeof(*p));
-    p->base.ops = &placeholder_ops;
-    p->base.a = a;
-    p->base.dirty = true;
+    placeholder *p = view_new(sizeof(*p), &placeholder_ops, a);
     p->what = xstrdup(what);
     return &p->base;
 }

@@ -62,10 +62,7 @@ static void open_selected(problems_view *pv)
 static bool key(view *v, const ui_event *e)
 {
     problems_view *pv = (problems_view *)v;
-    if (ui_list_key(&pv->list, e, pv->rows_shown > 0 ? pv->rows_shown : 5)) {
-        app_dirty(v->a, v);
-        return true;
-    }
+    if (view_list_key(v, &pv->list, pv->rows_shown, e)) return true;
     if (!strcmp(e->key, "Enter")) {
         open_selected(pv);
         return true;
@@ -77,10 +74,9 @@ static bool mouse(view *v, const ui_event *e, int row, int col)
 {
     (void)col;
     problems_view *pv = (problems_view *)v;
-    int before = pv->list.sel;
-    int hit = ui_list_mouse(&pv->list, e, row, pv->rows_shown > 0 ? pv->rows_shown : 5);
-    if (hit >= 0 && hit == before) open_selected(pv);
-    app_dirty(v->a, v);
+    bool activate;
+    view_list_mouse(v, &pv->list, pv->rows_shown, e, row, &activate);
+    if (activate) open_selected(pv);
     return true;
 }
 
@@ -93,9 +89,6 @@ static const view_ops ops = {"Problems", draw, key, mouse, NULL, help, NULL, NUL
 
 view *problems_view_new(app *a)
 {
-    problems_view *pv = xcalloc(1, sizeof(*pv));
-    pv->base.ops = &ops;
-    pv->base.a = a;
-    pv->base.dirty = true;
+    problems_view *pv = view_new(sizeof(*pv), &ops, a);
     return &pv->base;
 }

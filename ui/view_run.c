@@ -88,10 +88,7 @@ static void draw(view *v, ui_canvas *c, bool focused)
 static bool key(view *v, const ui_event *e)
 {
     run_view *rv = (run_view *)v;
-    if (ui_list_key(&rv->list, e, rv->rows_shown > 0 ? rv->rows_shown : 5)) {
-        app_dirty(v->a, v);
-        return true;
-    }
+    if (view_list_key(v, &rv->list, rv->rows_shown, e)) return true;
     const app_update *u = app_update_state(v->a);
     if (!strcmp(e->key, "Enter") && rv->list.sel >= 0 && (size_t)rv->list.sel < u->flows.n) {
         app_open_table(v->a, u->flows.v[rv->list.sel].dataset);
@@ -104,8 +101,7 @@ static bool mouse(view *v, const ui_event *e, int row, int col)
 {
     (void)col;
     run_view *rv = (run_view *)v;
-    ui_list_mouse(&rv->list, e, row - 1, rv->rows_shown > 0 ? rv->rows_shown : 5);
-    app_dirty(v->a, v);
+    view_list_mouse(v, &rv->list, rv->rows_shown, e, row - 1, NULL);
     return true;
 }
 
@@ -118,9 +114,6 @@ static const view_ops ops = {"Run", draw, key, mouse, NULL, help, NULL, NULL, fr
 
 view *run_view_new(app *a)
 {
-    run_view *rv = xcalloc(1, sizeof(*rv));
-    rv->base.ops = &ops;
-    rv->base.a = a;
-    rv->base.dirty = true;
+    run_view *rv = view_new(sizeof(*rv), &ops, a);
     return &rv->base;
 }
