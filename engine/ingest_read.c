@@ -40,6 +40,7 @@ struct ing_reader {
     int prod, cons;      /* batch indices of producer and consumer */
     int cons_row;
     bool done, stop, started_consuming;
+    bool holding;        /* the consumer has a full batch (consumer side only) */
     char *error;
     pthread_t th;
     pthread_mutex_t mu;
@@ -456,6 +457,18 @@ ing_reader *ing_reader_start(ing_source *src)
 
 int ing_reader_next(ing_reader *r, const ing_val **row, const char **text)
 {
+    /* Within a batch the consumer holds (its rows were published under the
+     * mutex, and the producer does not touch a full batch), no lock is needed:
+     * only handing a batch back and taking the next one are. */
+    if (r->holding) {
+        batch *b = &r->b[r->cons];
+        if (r->cons_row + 1 < b->rows) {
+            r->cons_row++;
+            *row = b->vals + (size_t)r->cons_row * (size_t)r->ncols;
+            *text = sb_str(&b->text);
+            return 1;
+        }
+    }
     pthread_mutex_lock(&r->mu);
     if (r->started_consuming) {
         batch *b = &r->b[r->cons];
@@ -474,8 +487,10 @@ int ing_reader_next(ing_reader *r, const ing_val **row, const char **text)
         batch *b = &r->b[r->cons];
         *row = b->vals + (size_t)r->cons_row * (size_t)r->ncols;
         *text = sb_str(&b->text);
+        r->holding = true;
         rc = 1;
     } else {
+        r->holding = false;
         rc = r->error ? -1 : 0;
     }
     pthread_mutex_unlock(&r->mu);
