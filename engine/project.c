@@ -125,7 +125,15 @@ static void load_file(project *p, const char *rel, diag_list *diags)
     prj_file f = {0};
     f.path = xstrdup(rel);
     char *full = prj_path(p, rel), *err = NULL;
-    f.orig = fs_read(full, &f.orig_len, &err);
+    const prj_overlay *ov = NULL;
+    for (size_t i = 0; i < p->n_overlays && !ov; i++)
+        if (!strcmp(p->overlays[i].path, rel)) ov = &p->overlays[i];
+    if (ov) {
+        f.orig_len = strlen(ov->text);
+        f.orig = xstrndup(ov->text, f.orig_len);
+    } else {
+        f.orig = fs_read(full, &f.orig_len, &err);
+    }
     free(full);
     if (!f.orig) {
         diag_add(diags, DIAG_ERROR, rel, 0, 0, "%s", err);
@@ -260,7 +268,15 @@ static void parse_params(project *p, const strvec *params, diag_list *diags)
 
 int prj_load(project *p, const char *dir, const strvec *params, diag_list *diags)
 {
+    return prj_load_with(p, dir, params, NULL, 0, diags);
+}
+
+int prj_load_with(project *p, const char *dir, const strvec *params, const prj_overlay *ov,
+                  size_t n, diag_list *diags)
+{
     memset(p, 0, sizeof(*p));
+    p->overlays = ov;
+    p->n_overlays = n;
     p->dir = xstrdup(dir && *dir ? dir : ".");
     int errors_before = diags->errors;
     parse_params(p, params, diags);
@@ -271,6 +287,8 @@ int prj_load(project *p, const char *dir, const strvec *params, diag_list *diags
                  p->dir, MAN_FILE);
         man_init(&p->man, "");
         free(manpath);
+        p->overlays = NULL;
+        p->n_overlays = 0;
         return -1;
     }
     bool man_ok = man_load(&p->man, manpath, MAN_FILE, diags) == 0;
@@ -278,6 +296,8 @@ int prj_load(project *p, const char *dir, const strvec *params, diag_list *diags
     if (man_ok) expand_libraries(p, diags); /* else the defaults would only add noise */
     build_model(p, diags);
     gph_build(p, diags);
+    p->overlays = NULL; /* borrowed only while loading */
+    p->n_overlays = 0;
     return diags->errors > errors_before ? -1 : 0;
 }
 

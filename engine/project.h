@@ -18,6 +18,13 @@
 #include "sqlparse.h"
 #include "util.h"
 
+/* Text standing in for a library file that is not saved yet (an editor's
+ * buffer): path relative to the project folder; both borrowed. */
+typedef struct prj_overlay {
+    const char *path;
+    const char *text;
+} prj_overlay;
+
 typedef struct prj_file {
     char *path;          /* relative to the project folder */
     char *orig;          /* the file's bytes */
@@ -55,6 +62,8 @@ typedef struct project {
     strmap dataset_index; /* name -> index in datasets */
     strmap flow_index;   /* name -> index in flows */
     intvec order;        /* datasets in dependency order (cycles left out) */
+    const prj_overlay *overlays; /* while loading only */
+    size_t n_overlays;
     bool has_cycle;
 } project;
 
@@ -63,6 +72,10 @@ typedef struct project {
  * diags; returns 0 when none is an error. The project is usable (partially)
  * even when there were errors, and must be freed either way. */
 int prj_load(project *p, const char *dir, const strvec *params, diag_list *diags);
+
+/* prj_load, reading the n overlays instead of their files. */
+int prj_load_with(project *p, const char *dir, const strvec *params, const prj_overlay *ov,
+                  size_t n, diag_list *diags);
 void prj_free(project *p);
 
 /* true when name is defined by a statement that did not parse (readers of

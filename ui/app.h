@@ -23,38 +23,15 @@
 #include "diag.h"
 #include "project.h"
 #include "tk.h"
+#include "tk_view.h"
 #include "update.h"
 
 typedef struct app app;
-typedef struct view view;
 
 /* ======================= views ======================= */
 
-/* What a view does; any function may be NULL. Coordinates given to mouse
- * are relative to the view's canvas (inside the pane's border). */
-typedef struct view_ops {
-    const char *title;
-    void (*draw)(view *v, ui_canvas *c, bool focused);
-    bool (*key)(view *v, const ui_event *e);          /* true: handled */
-    bool (*mouse)(view *v, const ui_event *e, int row, int col);
-    /* the view owns the keyboard (a terminal, a text field being edited):
-     * then only the app's escape keys are taken before it */
-    bool (*captures)(view *v);
-    /* lines "key  what it does" for the help overlay, NULL-terminated */
-    const char *const *help;
-    /* a file descriptor the loop should watch for the view (-1: none), and
-     * what to do when it is readable (the terminal's pty) */
-    int (*fd)(view *v);
-    void (*readable)(view *v);
-    void (*free)(view *v);
-} view_ops;
-
-struct view {
-    const view_ops *ops;
-    app *a;
-    bool dirty;              /* redraw at the next frame */
-};
-
+/* What a view is (draw, keys, mouse, ...) is the toolkit's (tk_view.h), so
+ * that views outside ui/ (the editor) can be written without the shell. */
 /* A new view of size bytes (a struct that starts with a view), zeroed, with
  * its ops and app set and marked dirty. */
 void *view_new(size_t size, const view_ops *ops, app *a);

@@ -78,6 +78,10 @@ void ui_screen_flush(void);
  * screen coordinates. */
 void ui_screen_cursor(int row, int col);
 
+/* Puts text on the terminal's clipboard (OSC 52; terminals that do not
+ * support it ignore it). */
+void ui_clipboard_set(const char *text, size_t n);
+
 /* ======================= events ======================= */
 
 typedef enum ui_ev_kind { EV_NONE, EV_KEY, EV_MOUSE, EV_RESIZE } ui_ev_kind;

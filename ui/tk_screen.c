@@ -84,6 +84,22 @@ void ui_screen_cursor(int row, int col)
     cursor_col = col;
 }
 
+void ui_clipboard_set(const char *text, size_t n)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    fputs("\033]52;c;", stdout);
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned char)text[i] << 16;
+        if (i + 1 < n) v |= (unsigned char)text[i + 1] << 8;
+        if (i + 2 < n) v |= (unsigned char)text[i + 2];
+        char out[4] = {b64[(v >> 18) & 63], b64[(v >> 12) & 63],
+                       i + 1 < n ? b64[(v >> 6) & 63] : '=', i + 2 < n ? b64[v & 63] : '='};
+        fwrite(out, 1, 4, stdout);
+    }
+    fputs("\007", stdout);
+    fflush(stdout);
+}
+
 int ui_input_fd(void)
 {
     return 0;
@@ -110,8 +126,12 @@ static void name_code(int code, ui_event *ev)
             snprintf(ev->key, sizeof ev->key, "%s", keynames[i].name);
             return;
         }
-    if (code >= KEY_F(1) && code <= KEY_F(24)) {
+    if (code >= KEY_F(1) && code <= KEY_F(12)) {
         snprintf(ev->key, sizeof ev->key, "F%d", code - KEY_F(0));
+        return;
+    }
+    if (code >= KEY_F(13) && code <= KEY_F(24)) { /* terminfo's shifted F1..F12 */
+        snprintf(ev->key, sizeof ev->key, "S-F%d", code - KEY_F(12));
         return;
     }
     /* ncurses' extended names (kUP5 = C-Up, kRIT3 = M-Right, ...) */
@@ -123,7 +143,8 @@ static void name_code(int code, ui_event *ev)
         const char *dir = !strcmp(base, "UP") ? "Up" : !strcmp(base, "DN") ? "Down"
                           : !strcmp(base, "LFT") ? "Left" : !strcmp(base, "RIT") ? "Right"
                           : !strcmp(base, "HOM") ? "Home" : !strcmp(base, "END") ? "End"
-                          : NULL;
+                          : !strcmp(base, "NXT") ? "PgDn" : !strcmp(base, "PRV") ? "PgUp"
+                          : !strcmp(base, "DC") ? "Del" : NULL;
         const char *m = mod == 5 ? "C-" : mod == 3 ? "M-" : mod == 2 ? "S-" : mod == 6 ? "C-S-"
                         : NULL;
         if (dir && m) {

@@ -242,7 +242,13 @@ static void free_view(view *v)
     free(ev);
 }
 
-static const view_ops ops = {"Events", draw, key, mouse, NULL, help, NULL, NULL, free_view};
+static const view_ops ops = {
+    .title = "Events",
+    .draw = draw,
+    .key = key,
+    .mouse = mouse,
+    .help = help,
+    .free = free_view};
 
 view *events_view_new(app *a)
 {

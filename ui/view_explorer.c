@@ -237,7 +237,13 @@ static void free_view(view *v)
     free(x);
 }
 
-static const view_ops ops = {"Explorer", draw, key, mouse, NULL, help, NULL, NULL, free_view};
+static const view_ops ops = {
+    .title = "Explorer",
+    .draw = draw,
+    .key = key,
+    .mouse = mouse,
+    .help = help,
+    .free = free_view};
 
 view *explorer_view_new(app *a)
 {

@@ -101,7 +101,13 @@ static void free_file(view *v)
     free(f);
 }
 
-static const view_ops file_ops = {"Editor", draw, key, mouse, NULL, help, NULL, NULL, free_file};
+static const view_ops file_ops = {
+    .title = "Editor",
+    .draw = draw,
+    .key = key,
+    .mouse = mouse,
+    .help = help,
+    .free = free_file};
 
 view *file_view_new(app *a)
 {
@@ -144,8 +150,10 @@ static void free_placeholder(view *v)
     free(v);
 }
 
-static const view_ops placeholder_ops = {"", draw_placeholder, NULL, NULL, NULL, NULL, NULL,
-                                         NULL, free_placeholder};
+static const view_ops placeholder_ops = {
+    .title = "",
+    .draw = draw_placeholder,
+    .free = free_placeholder};
 
 view *placeholder_view_new(app *a, const char *what)
 {

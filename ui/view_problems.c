@@ -85,7 +85,13 @@ static void free_view(view *v)
     free(v);
 }
 
-static const view_ops ops = {"Problems", draw, key, mouse, NULL, help, NULL, NULL, free_view};
+static const view_ops ops = {
+    .title = "Problems",
+    .draw = draw,
+    .key = key,
+    .mouse = mouse,
+    .help = help,
+    .free = free_view};
 
 view *problems_view_new(app *a)
 {

@@ -110,7 +110,13 @@ static void free_view(view *v)
     free(v);
 }
 
-static const view_ops ops = {"Run", draw, key, mouse, NULL, help, NULL, NULL, free_view};
+static const view_ops ops = {
+    .title = "Run",
+    .draw = draw,
+    .key = key,
+    .mouse = mouse,
+    .help = help,
+    .free = free_view};
 
 view *run_view_new(app *a)
 {

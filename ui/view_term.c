@@ -150,8 +150,16 @@ static void free_view(view *v)
     free(tv);
 }
 
-static const view_ops ops = {"Terminal", draw,  key,      mouse,    captures,
-                             help,       fd,    readable, free_view};
+static const view_ops ops = {
+    .title = "Terminal",
+    .draw = draw,
+    .key = key,
+    .mouse = mouse,
+    .captures = captures,
+    .help = help,
+    .fd = fd,
+    .readable = readable,
+    .free = free_view};
 
 view *term_view_new(app *a)
 {
