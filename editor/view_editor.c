@@ -57,6 +57,7 @@ typedef struct editor {
     double last_click_ms;
     size_t last_click_pos;
     bool dragging;
+    char *said;          /* the problem last shown in the status bar */
 } editor;
 
 static const char *const help[] = {
@@ -687,6 +688,21 @@ static const diag *problem_at(editor *e, doc *d, size_t line)
     return NULL;
 }
 
+/* The problem on the cursor's line goes to the status bar (once). */
+static void announce_problem(editor *e, doc *d, size_t line)
+{
+    const diag *g = problem_at(e, d, line);
+    if (!g) {
+        free(e->said);
+        e->said = NULL;
+        return;
+    }
+    if (e->said && !strcmp(e->said, g->msg)) return;
+    free(e->said);
+    e->said = xstrdup(g->msg);
+    say(e, "Ln %d: %s", g->line, g->msg);
+}
+
 /* ======================= drawing ======================= */
 
 typedef struct line_ctx {
@@ -857,6 +873,7 @@ static void draw(view *v, ui_canvas *c, bool focused)
         draw_line(e, d, c, row + 1, line, st, sel_a, sel_b, g && g->col > 0 ? g->col - 1 : -1,
                   br_at, br);
     }
+    announce_problem(e, d, cur_line);
     int crow = (int)(cur_line - d->top), ccol = e->gutter + ed_col_cells(d->buf, cursor, TAB) - d->left;
     if (e->comp.open) draw_completion(e, d, c, crow, ccol);
     if (focused && crow >= 0 && crow < e->rows && ccol < r.cols)
@@ -1222,6 +1239,7 @@ static void free_editor(view *v)
     comp_close(e);
     free(e->clip);
     free(e->find);
+    free(e->said);
     sb_free(&e->line);
     free(e);
 }

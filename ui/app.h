@@ -119,7 +119,7 @@ const app_update *app_update_state(const app *a);
 /* Opens a stored dataset, or a read-only query, in the Data tab. */
 void app_open_table(app *a, const char *dataset);
 void app_open_query(app *a, const char *sql);
-/* Shows a file (read-only until the editor exists) at a line. */
+/* Opens a project file (relative path) in the editor at a line. */
 void app_open_file(app *a, const char *path, int line);
 
 /* ======================= views the shell wires in ======================= */
@@ -130,14 +130,12 @@ view *run_view_new(app *a);
 view *events_view_new(app *a);
 view *problems_view_new(app *a);
 view *term_view_new(app *a);
-view *file_view_new(app *a);
 view *placeholder_view_new(app *a, const char *what);
 
-/* Grid and file views take what to show through these (the shell calls
- * them from app_open_table/query/file). */
+/* The grid takes what to show through these (the shell calls them from
+ * app_open_table/query). */
 void grid_view_open_table(view *v, const char *warehouse, const char *table);
 void grid_view_open_query(view *v, const char *warehouse, const char *sql);
-void file_view_open(view *v, const char *path, int line);
 /* The events view re-reads the event log; the explorer its datasets. */
 void events_view_reload(view *v);
 void explorer_view_reload(view *v);

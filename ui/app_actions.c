@@ -23,8 +23,27 @@ typedef struct action {
 
 /* ======================= what actions do ======================= */
 
+static void quit_answer(app *a, const char *text, void *ctx)
+{
+    (void)ctx;
+    if (!text) return;
+    if ((text[0] == 's' || text[0] == 'S') && app_save_all(a) > 0) return; /* it said why */
+    if (text[0] == 's' || text[0] == 'S' || text[0] == 'd' || text[0] == 'D') {
+        a->quit = true;
+        if (a->up.running) app_cancel(a);
+    }
+}
+
 static void do_quit(app *a)
 {
+    int unsaved = app_unsaved(a);
+    if (unsaved) {
+        char *title = xasprintf("%d file%s not saved: s save and quit, d discard and quit, "
+                                "Esc stay", unsaved, unsaved == 1 ? " is" : "s are");
+        app_prompt(a, title, "s", quit_answer, NULL);
+        free(title);
+        return;
+    }
     if (a->up.running && !a->quit) {
         if (time_mono_ms() - a->quit_asked > 3000) {
             a->quit_asked = time_mono_ms();
@@ -173,8 +192,8 @@ static const action actions[] = {
     {"Pipeline", "Reload the project from disk", "C-r", do_reload},
     {"Pipeline", "Show the pipeline graph", NULL, do_graph},
     {"Data", "Run SQL query", "C-o", do_query},
-    {"Panes", "Next pane", "Tab", do_next_pane},
-    {"Panes", "Previous pane", "S-Tab", do_prev_pane},
+    {"Panes", "Next pane", "Tab F6", do_next_pane},
+    {"Panes", "Previous pane", "S-Tab S-F6", do_prev_pane},
     {"Panes", "Explorer", "M-0", do_explorer},
     {"Panes", "Editor", "M-1", do_editor},
     {"Panes", "Designer", "M-2", do_designer},
@@ -239,6 +258,7 @@ static void overlay_close(app *a)
     free(a->ov.title);
     free(a->ov.text);
     sb_free(&a->ov.input);
+    strvec_free(&a->ov.pick);
     memset(&a->ov, 0, sizeof a->ov);
     a->all_dirty = true;
 }
@@ -269,7 +289,7 @@ typedef struct entry {
     char *label;         /* owned */
     const char *keys;
     const action *act;   /* or: */
-    int kind;            /* 1 open table, 2 open file, 3 theme */
+    int kind;            /* 1 open table, 2 open file, 3 theme, 4 refresh, 5 a pick */
     char *arg;           /* owned */
     int score;
 } entry;
@@ -311,6 +331,11 @@ static void add_entry(entryvec *v, char *label, const char *keys, const action *
 
 static void collect_entries(app *a, entryvec *out)
 {
+    if (a->ov.pick.n) {
+        for (size_t i = 0; i < a->ov.pick.n; i++)
+            add_entry(out, xstrdup(a->ov.pick.v[i]), NULL, NULL, 5, NULL);
+        return;
+    }
     for (size_t i = 0; i < ARRAY_LEN(actions); i++)
         add_entry(out, xstrdup(actions[i].title), actions[i].keys, &actions[i], 0, NULL);
     for (size_t i = 0; i < a->p.datasets.n; i++) {
@@ -364,6 +389,17 @@ static void matches(app *a, entryvec *out)
     }
     VEC_FREE(&all);
     qsort(out->v, out->n, sizeof(entry), by_score);
+}
+
+void app_pick(app *a, const char *title, const strvec *items,
+              void (*done)(app *a, const char *text, void *ctx), void *ctx)
+{
+    overlay_close(a);
+    a->ov.kind = OV_PALETTE;
+    a->ov.title = xstrdup(title);
+    for (size_t i = 0; i < items->n; i++) VEC_PUSH(&a->ov.pick, xstrdup(items->v[i]));
+    a->ov.done = done;
+    a->ov.ctx = ctx;
 }
 
 void app_palette_open(app *a)
@@ -513,8 +549,11 @@ bool app_overlay_key(app *a, const ui_event *e)
             entry chosen = m.v[o->selected];
             chosen.label = xstrdup(chosen.label);
             chosen.arg = chosen.arg ? xstrdup(chosen.arg) : NULL;
+            void (*done)(app *, const char *, void *) = o->done;
+            void *ctx = o->ctx;
             overlay_close(a);
-            run_entry(a, &chosen);
+            if (chosen.kind == 5 && done) done(a, chosen.label, ctx);
+            else run_entry(a, &chosen);
             free(chosen.label);
             free(chosen.arg);
         }
@@ -621,7 +660,10 @@ static void draw_palette(app *a)
     ui_screen_size(&rows, &cols);
     ui_canvas *c = overlay_canvas(a, rows * 3 / 4, cols > 90 ? 86 : cols - 4);
     ui_clear(c, R_POPUP);
-    ui_border(c, "Commands  (type to filter, Enter runs, Esc closes)", true);
+    char title[256];
+    snprintf(title, sizeof title, "%s  (type to filter, Enter %s, Esc closes)", o->title,
+             o->pick.n ? "opens" : "runs");
+    ui_border(c, title, true);
     ui_rect r = ui_canvas_rect(c);
     ui_text(c, 1, 2, 2, "> ", R_TITLE, 0, false);
     ui_text(c, 1, 4, r.cols - 6, sb_str(&o->input), R_POPUP, 0, false);

@@ -6,6 +6,7 @@
 #define TARN_APP_INT_H
 
 #include "app.h"
+#include "langsvc.h"
 
 /* A posted call, waiting for the UI thread. */
 typedef struct app_msg {
@@ -36,6 +37,7 @@ typedef struct overlay {
     int scroll;             /* popup/help: first line shown */
     int selected;           /* palette: selected entry */
     sb input;               /* palette input */
+    strvec pick;            /* a pick list's items (the palette's look), else empty */
     void (*done)(app *a, const char *text, void *ctx);
     void *ctx;
 } overlay;
@@ -53,6 +55,8 @@ struct app {
     project p;
     bool loaded;
     diag_list problems;      /* of the latest finished dry run */
+    ls_model model;          /* of that dry run, for the editor */
+    bool has_model;
     int validation;          /* generation of the latest dry run asked for */
     bool validating;
     char *project_name;
@@ -77,7 +81,9 @@ struct app {
     double say_until;
     char branch[64];
     bool git_dirty;
-    char active_file[256];  /* the file the Editor tab shows */
+    /* the editor's open prompt: its answer goes here */
+    void (*ed_prompt_done)(void *arg, const char *text);
+    void *ed_prompt_arg;
 
     /* work */
     pthread_mutex_t mu;     /* guards posted */
@@ -117,6 +123,17 @@ const char *const *app_theme_dirs(void);
 /* app_update.c */
 void app_update_init(app *a);
 void app_update_free(app *a);
+
+/* app_project.c */
+view *app_editor_new(app *a);
+/* Saves the editor's modified files (returns how many failed) / counts them. */
+int app_save_all(app *a);
+int app_unsaved(const app *a);
+
+/* app_actions.c: a list to pick from (the palette's look and filtering);
+ * done gets the chosen item's text, or NULL when canceled. */
+void app_pick(app *a, const char *title, const strvec *items,
+              void (*done)(app *a, const char *text, void *ctx), void *ctx);
 
 /* app_main.c */
 void app_layout(app *a);

@@ -16,8 +16,7 @@
 
 #include "app_int.h"
 #include "fsutil.h"
-#include "validate.h"
-#include "vcs.h"
+#include "view_editor.h"
 
 static const char *const main_names[MAIN_TABS] = {"Editor", "Designer", "Data", "Jobs", "Git"};
 static const char *const bottom_names[BOTTOM_TABS] = {"Run", "Events", "Problems", "Terminal"};
@@ -107,97 +106,6 @@ void app_show_bottom(app *a, int tab)
 {
     a->bottom_tab = tab;
     app_focus(a, PANE_BOTTOM);
-}
-
-/* ======================= the project ======================= */
-
-/* The dry run, on the query worker with a project of its own (the UI's may
- * be reloaded meanwhile); its problems replace the panel's when it is the
- * latest one asked for. */
-typedef struct validate_job {
-    app *a;
-    char *dir;
-    strvec params;
-    int generation;
-    diag_list problems;
-} validate_job;
-
-static void validate_done(app *a, void *arg)
-{
-    validate_job *j = arg;
-    if (j->generation == a->validation) {
-        diag_free(&a->problems);
-        a->problems = j->problems;
-        a->validating = false;
-        app_dirty(a, a->bottom_views[TAB_PROBLEMS]);
-    } else {
-        diag_free(&j->problems);
-    }
-    strvec_free(&j->params);
-    free(j->dir);
-    free(j);
-}
-
-static void validate_run(void *arg)
-{
-    validate_job *j = arg;
-    project p;
-    prj_load(&p, j->dir, &j->params, &j->problems);
-    val_run(&p, &j->problems, NULL);
-    diag_sort(&j->problems);
-    prj_free(&p);
-    app_post(j->a, validate_done, j);
-}
-
-void app_reload(app *a)
-{
-    if (a->loaded) prj_free(&a->p);
-    diag_list quiet = {0}; /* the dry run below reports these too */
-    prj_load(&a->p, a->dir, &a->params, &quiet);
-    diag_free(&quiet);
-    a->loaded = true;
-    validate_job *j = xcalloc(1, sizeof(*j));
-    j->a = a;
-    j->dir = xstrdup(a->dir);
-    for (size_t i = 0; i < a->params.n; i++) VEC_PUSH(&j->params, xstrdup(a->params.v[i]));
-    j->generation = ++a->validation;
-    a->validating = true;
-    app_query(a, validate_run, j);
-    free(a->project_name);
-    a->project_name = xstrdup(a->p.man.name && *a->p.man.name ? a->p.man.name : a->dir);
-    vcs_branch(a->dir, a->branch, &a->git_dirty);
-    explorer_view_reload(a->explorer);
-    app_dirty(a, NULL);
-}
-
-bool app_validating(const app *a)
-{
-    return a->validating;
-}
-
-void app_open_table(app *a, const char *dataset)
-{
-    char *wh = prj_warehouse_path(&a->p);
-    grid_view_open_table(a->main_views[TAB_DATA], wh, dataset);
-    free(wh);
-    app_show_main(a, TAB_DATA);
-}
-
-void app_open_query(app *a, const char *sql)
-{
-    char *wh = prj_warehouse_path(&a->p);
-    grid_view_open_query(a->main_views[TAB_DATA], wh, sql);
-    free(wh);
-    app_show_main(a, TAB_DATA);
-}
-
-void app_open_file(app *a, const char *path, int line)
-{
-    snprintf(a->active_file, sizeof a->active_file, "%s", path);
-    char *full = fs_join(a->dir, path);
-    file_view_open(a->main_views[TAB_EDITOR], full, line);
-    free(full);
-    app_show_main(a, TAB_EDITOR);
 }
 
 /* ======================= layout ======================= */
@@ -309,14 +217,17 @@ static void draw_status(app *a)
                  u->total);
     else if (u->id)
         snprintf(progress, sizeof progress, "  update #%lld %s", (long long)u->id, u->state);
-    const char *where = a->main_tab == TAB_EDITOR && a->active_file[0] ? a->active_file
-                                                                        : main_names[a->main_tab];
+    /* the file shown (its tab names it too, so a message may take its place) */
+    bool saying = a->say[0] && time_mono_ms() < a->say_until;
+    const char *file = ed_view_path(a->main_views[TAB_EDITOR]);
+    const char *where = a->main_tab != TAB_EDITOR || !file ? main_names[a->main_tab]
+                        : saying ? "" : file;
     snprintf(left, sizeof left, " %s  %s%s  %s%s", a->project_name ? a->project_name : "",
              a->branch[0] ? a->branch : "no git", a->git_dirty ? "*" : "", where, progress);
     int used = ui_text(c, 0, 0, -1, left, u->running ? R_STATUS_ACCENT : R_STATUS, 0, true);
     const char *hint = "? help  C-p commands ";
     int cols = ui_canvas_rect(c).cols, hw = (int)strlen(hint);
-    if (a->say[0] && time_mono_ms() < a->say_until)
+    if (saying)
         ui_text(c, 0, used + 2, cols - used - hw - 3, a->say, R_STATUS, UI_BOLD, true);
     if (cols - hw > used) ui_text(c, 0, cols - hw, hw, hint, R_STATUS, 0, false);
     ui_canvas_show(c);
@@ -456,9 +367,12 @@ static void wait_input(app *a)
         owners[n] = v;
         fds[n++] = (struct pollfd){fd, POLLIN, 0};
     }
-    int timeout = a->up.running || (a->say[0] && time_mono_ms() < a->say_until + 500) ? 200 : 2000;
-    int rc = poll(fds, (nfds_t)n, timeout);
+    /* 250 ms at the most: views have timers (typing paused, a file changed
+     * on disk) and the status bar fades its messages */
+    int rc = poll(fds, (nfds_t)n, 250);
     if (rc < 0 && errno != EINTR) return;
+    for (int i = 0; i < MAIN_TABS + BOTTOM_TABS; i++)
+        if (all[i] && all[i]->ops->tick) all[i]->ops->tick(all[i]);
     ui_event e;
     while (ui_next_event(&e)) handle(a, &e); /* also after EINTR: a resize */
     if (rc > 0 && fds[1].revents) app_drain_posted(a);
@@ -469,7 +383,7 @@ static void wait_input(app *a)
 static void create_views(app *a)
 {
     a->explorer = explorer_view_new(a);
-    a->main_views[TAB_EDITOR] = file_view_new(a);
+    a->main_views[TAB_EDITOR] = app_editor_new(a);
     a->main_views[TAB_DESIGNER] = placeholder_view_new(
         a, "The Designer (the pipeline as a graph of nodes you arrange with the mouse) "
            "is not built yet. Meanwhile: C-p > Show graph as text.");
@@ -514,6 +428,7 @@ static void app_free(app *a)
     app_update_free(a);
     if (a->loaded) prj_free(&a->p);
     diag_free(&a->problems);
+    if (a->has_model) ls_model_free(&a->model);
     strvec_free(&a->params);
     free(a->project_name);
     free(a->config_path);

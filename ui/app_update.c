@@ -225,6 +225,7 @@ void app_run_update(app *a, bool full, const char *select)
         app_say(a, "An update is running: wait for it or cancel it (C-c)");
         return;
     }
+    if (app_unsaved(a) && app_save_all(a) > 0) return; /* runs what is on screen; it said why not */
     app_update *up = &a->up;
     flows_clear(up);
     up->id = 0;

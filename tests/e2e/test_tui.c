@@ -16,95 +16,26 @@
 #include <string.h>
 
 #include "testsupport.h"
-#include "tui.h"
+#include "tuifx.h"
 
 #define ROWS 32
 #define COLS 110
 
-typedef struct fx {
-    char *dir;     /* temp folder */
-    char *demo;    /* dir/demo: a copy of assets/demo */
-    char *env_cfg; /* XDG_CONFIG_HOME=dir/cfg */
-    tui *t;
-} fx;
-
-static int setup(void **state)
+static tui *start(tfx *f)
 {
-    fx *f = calloc(1, sizeof(*f));
-    f->dir = ts_mkdtemp();
-    f->demo = ts_path(f->dir, "demo");
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "cp -r '%s/assets/demo' '%s' && rm -rf '%s/.tarn'",
-             TARN_SOURCE_DIR, f->demo, f->demo);
-    if (system(cmd) != 0) return -1;
-    char *cfg = ts_path(f->dir, "cfg");
-    f->env_cfg = malloc(strlen(cfg) + 32);
-    sprintf(f->env_cfg, "XDG_CONFIG_HOME=%s", cfg);
-    free(cfg);
-    *state = f;
-    return 0;
+    return tfx_start(f, ROWS, COLS, NULL);
 }
 
-static int teardown(void **state)
-{
-    fx *f = *state;
-    if (f->t) tui_close(f->t);
-    ts_rmtree(f->dir);
-    free(f->dir);
-    free(f->demo);
-    free(f->env_cfg);
-    free(f);
-    return 0;
-}
-
-static tui *start_env(fx *f, int rows, int cols, const char *extra)
-{
-    char *argv[] = {(char *)TARN_BIN, "-C", f->demo, "ui", NULL};
-    const char *env[] = {f->env_cfg, extra, NULL};
-    f->t = tui_start(argv, env, NULL, rows, cols);
-    assert_non_null(f->t);
-    return f->t;
-}
-
-static tui *start(fx *f)
-{
-    return start_env(f, ROWS, COLS, NULL);
-}
-
-#define SEE(t, text)                                                                       \
-    do {                                                                                   \
-        if (!tui_wait_text((t), (text), 8000)) {                                           \
-            tui_dump(t);                                                                   \
-            fail_msg("'%s' never showed on the screen", (text));                          \
-        }                                                                                  \
-    } while (0)
-
-/* Waits for the first frame to be complete: the status bar is drawn last.
- * (Screen reads see only what arrived by the last wait.) */
-static void ready(tui *t)
-{
-    if (!tui_wait_text(t, "C-p commands", 8000) || !tui_wait_text(t, "DATASETS", 8000)) {
-        tui_dump(t);
-        fail_msg("the first frame never completed");
-    }
-    tui_pump(t, 50);
-}
-
-/* The row text containing needle, or NULL (caller frees). */
-static char *row_with(tui *t, const char *needle)
-{
-    int row, col;
-    return tui_find(t, needle, &row, &col) ? tui_row(t, row) : NULL;
-}
+#define SEE TFX_SEE
 
 /* ======================= opening ======================= */
 
 static void test_opens_the_demo(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
     SEE(t, "Explorer");
-    ready(t);
+    tfx_ready(t);
     SEE(t, "customer_changes");
     SEE(t, "1 Editor");
     SEE(t, "9 Terminal");
@@ -120,9 +51,9 @@ static void test_opens_the_demo(void **state)
 
 static void test_every_view(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     tui_key(t, "M-2");
     SEE(t, "Designer (the pipeline as a graph");
     tui_key(t, "M-4");
@@ -153,16 +84,16 @@ static void test_every_view(void **state)
 
 static void test_run_update(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     tui_key(t, "F5");
     SEE(t, "RUNNING");
     SEE(t, "COMPLETED  7/7 flows");
-    char *line = row_with(t, "orders_raw");
+    char *line = tfx_row_with(t, "orders_raw");
     assert_non_null(line);
     free(line);
-    line = row_with(t, "positive_amount: 4 failed");
+    line = tfx_row_with(t, "positive_amount: 4 failed");
     assert_non_null(line); /* expectation results on the orders line */
     assert_non_null(strstr(line, "orders"));
     assert_non_null(strstr(line, "COMPLETED"));
@@ -180,9 +111,9 @@ static void test_run_update(void **state)
 
 static void test_events_and_details(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     tui_key(t, "F5");
     SEE(t, "COMPLETED  7/7 flows");
     tui_key(t, "M-7");
@@ -201,9 +132,9 @@ static void test_events_and_details(void **state)
 
 static void test_grid_scrolls_to_the_end(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     tui_key(t, "F5");
     SEE(t, "COMPLETED  7/7 flows");
     tui_key(t, "C-p");
@@ -223,9 +154,9 @@ static void test_grid_scrolls_to_the_end(void **state)
 
 static void test_palette_and_help(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     tui_key(t, "C-p");
     SEE(t, "Commands");
     tui_send(t, "problems");
@@ -246,9 +177,9 @@ static void test_palette_and_help(void **state)
 
 static void test_terminal_echo(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     tui_key(t, "M-9");
     SEE(t, "C-] leaves the terminal");
     tui_pump(t, 500); /* let the shell print its prompt */
@@ -263,9 +194,9 @@ static void test_terminal_echo(void **state)
 
 static void test_resize_to_any_size(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     int sizes[][2] = {{6, 20}, {10, 30}, {8, 120}, {40, 50}, {6, 20}, {ROWS, COLS}};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         tui_resize(t, sizes[i][0], sizes[i][1]);
@@ -273,14 +204,14 @@ static void test_resize_to_any_size(void **state)
         assert_int_equal(tui_wait_exit(t, 0), -1); /* still running */
     }
     SEE(t, "Explorer");
-    ready(t);
+    tfx_ready(t);
 }
 
 static void test_mouse_tabs_and_border_drag(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     int row, col;
     assert_true(tui_find(t, "7 Events", &row, &col));
     tui_mouse(t, 0, row, col + 1, true);
@@ -296,16 +227,16 @@ static void test_mouse_tabs_and_border_drag(void **state)
     /* the layout is there again at the next start */
     assert_int_equal(tui_close(t), 0);
     t = start(f);
-    ready(t);
+    tfx_ready(t);
     assert_true(tui_find(t, "┐┌", &row, &col));
     assert_int_equal(col, border + 12);
 }
 
 static void test_quit(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     tui_key(t, "C-q");
     assert_int_equal(tui_wait_exit(t, 5000), 0);
 }
@@ -314,9 +245,9 @@ static void test_quit(void **state)
 
 static void test_no_color_is_readable(void **state)
 {
-    fx *f = *state;
-    tui *t = start_env(f, ROWS, COLS, "NO_COLOR=1");
-    ready(t);
+    tfx *f = *state;
+    tui *t = tfx_start(f, ROWS, COLS, "NO_COLOR=1");
+    tfx_ready(t);
     int row, col;
     assert_true(tui_find(t, " demo_shop", &row, &col));
     /* no colors anywhere, the status bar in reverse video */
@@ -327,9 +258,9 @@ static void test_no_color_is_readable(void **state)
 
 static void test_theme_from_palette(void **state)
 {
-    fx *f = *state;
+    tfx *f = *state;
     tui *t = start(f);
-    ready(t);
+    tfx_ready(t);
     int row, col;
     assert_true(tui_find(t, "DATASETS", &row, &col));
     unsigned before = tui_cell_at(t, row + 3, col + 5).bg;
@@ -356,18 +287,18 @@ static void test_theme_from_palette(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_opens_the_demo, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_every_view, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_run_update, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events_and_details, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_grid_scrolls_to_the_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_palette_and_help, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_terminal_echo, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_resize_to_any_size, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mouse_tabs_and_border_drag, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_color_is_readable, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_theme_from_palette, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_opens_the_demo, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_every_view, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_run_update, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_events_and_details, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_grid_scrolls_to_the_end, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_palette_and_help, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_terminal_echo, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_resize_to_any_size, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_mouse_tabs_and_border_drag, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_quit, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_no_color_is_readable, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_theme_from_palette, tfx_setup, tfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

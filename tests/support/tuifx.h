@@ -1,0 +1,35 @@
+/*
+ * tuifx.h - the fixture of the screen tests: a fresh copy of the demo
+ * project and a settings folder of its own for each test, tarn started on it
+ * in the headless terminal (tui.h), and waits that fail the test with the
+ * screen dumped. Include after <cmocka.h>.
+ */
+#ifndef TARN_TUIFX_H
+#define TARN_TUIFX_H
+
+#include "tui.h"
+
+typedef struct tfx {
+    char *dir;     /* temp folder */
+    char *demo;    /* dir/demo: a copy of assets/demo */
+    char *env_cfg; /* XDG_CONFIG_HOME=dir/cfg */
+    tui *t;
+} tfx;
+
+/* cmocka setup/teardown: the state is a tfx. */
+int tfx_setup(void **state);
+int tfx_teardown(void **state);
+
+/* Starts `tarn -C demo ui` at rows x cols with one extra "K=V" in its
+ * environment (or NULL); the fixture closes it. */
+tui *tfx_start(tfx *f, int rows, int cols, const char *extra_env);
+/* Waits for the first frame to be complete (the status bar is drawn last). */
+void tfx_ready(tui *t);
+/* The text of the row holding needle, or NULL (caller frees). */
+char *tfx_row_with(tui *t, const char *needle);
+/* Fails the test (with the screen dumped) unless text shows within ms. */
+void tfx_see(tui *t, const char *text, int ms, const char *file, int line);
+
+#define TFX_SEE(t, text) tfx_see((t), (text), 8000, __FILE__, __LINE__)
+
+#endif
