@@ -1,64 +1,16 @@
 /*
  * view_editor.c - the code editor view (see view_editor.h).
  *
- * Sections: documents (open, save, disk changes), edits (which keep the
- * highlighting cache in step), motion and selection, completion, drawing,
- * keys and mouse. The text model is buffer.h, highlighting highlight.h,
+ * Sections: the clipboard, motion and selection, completion, the
+ * pipeline's help, drawing, keys and mouse. Documents and edits are in
+ * view_editor_text.c. The text model is buffer.h, highlighting highlight.h,
  * the pipeline's help langsvc.h; none of them knows about the screen.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "buffer.h"
-#include "fsutil.h"
-#include "highlight.h"
-#include "search.h"
-#include "view_editor.h"
-
-#define TAB 4            /* soft tabs: spaces to the next multiple of 4 */
-#define PAUSE_MS 700     /* typing paused this long: validate what is typed */
-#define MAX_SPANS 256
-
-typedef struct doc {
-    char *path;          /* relative to the project */
-    char *full;          /* for reading and writing */
-    ed_buf *buf;
-    hl_cache *hl;
-    hl_lang lang;
-    size_t top;          /* first line shown */
-    int left;            /* first display column shown */
-    int want_cells;      /* the column Up/Down aim for */
-    int64_t disk_mtime, disk_size;
-    bool disk_asked;     /* the user was told the file changed on disk */
-    uint64_t checked;    /* buffer version last handed to validation */
-    double edited_ms;    /* when it last changed */
-} doc;
-
-typedef struct completion {
-    bool open;
-    ls_items items;
-    size_t from;         /* what a choice replaces: [from, cursor) */
-    int sel;
-} completion;
-
-typedef struct editor {
-    view base;
-    ed_host host;
-    VEC(doc *) docs;
-    int cur;             /* the doc shown, or -1 */
-    int rows, cols;      /* text area of the last draw */
-    int gutter;
-    completion comp;
-    char *clip;          /* internal clipboard */
-    char *find;          /* the last search */
-    sb line;             /* scratch for the highlighter */
-    double last_click_ms;
-    size_t last_click_pos;
-    bool dragging;
-    char *said;          /* the problem last shown in the status bar */
-} editor;
+#include "view_editor_int.h"
 
 static const char *const help[] = {
     "arrows, Home/End, PgUp/PgDn   move; with Shift: select; C-Left/C-Right by word",
@@ -72,355 +24,12 @@ static const char *const help[] = {
     "In the editor Tab indents: F6 or Alt-number move between panes",
     NULL};
 
-static doc *current(editor *e)
-{
-    return e->cur >= 0 && (size_t)e->cur < e->docs.n ? e->docs.v[e->cur] : NULL;
-}
-
-static void say(editor *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(editor *e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = xvasprintf(fmt, ap);
-    va_end(ap);
-    if (e->host.say) e->host.say(e->host.ctx, msg);
-    free(msg);
-}
-
-static void redraw(editor *e)
-{
-    e->base.dirty = true;
-    if (e->host.redraw) e->host.redraw(e->host.ctx);
-}
-
-/* ======================= documents ======================= */
-
-static void stat_disk(doc *d)
-{
-    struct stat st;
-    if (stat(d->full, &st) == 0) {
-        d->disk_mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-        d->disk_size = st.st_size;
-    } else {
-        d->disk_mtime = d->disk_size = -1;
-    }
-}
-
-static void doc_free(doc *d)
-{
-    free(d->path);
-    free(d->full);
-    ed_free(d->buf);
-    hl_cache_free(d->hl);
-    free(d);
-}
-
-static doc *doc_load(editor *e, const char *path, char **err)
-{
-    doc *d = xcalloc(1, sizeof(*d));
-    d->path = xstrdup(path);
-    d->full = fs_join(e->host.dir, path);
-    size_t len = 0;
-    char *text = fs_exists(d->full) ? fs_read(d->full, &len, err) : xstrdup("");
-    if (!text) {
-        doc_free(d);
-        return NULL;
-    }
-    d->buf = ed_from(text, len);
-    free(text);
-    ed_mark_saved(d->buf);
-    d->lang = hl_lang_of(path);
-    d->hl = hl_cache_new(d->lang);
-    d->checked = ed_version(d->buf);
-    stat_disk(d);
-    return d;
-}
-
-static void goto_line(editor *e, doc *d, int line)
-{
-    size_t l = line > 0 ? (size_t)line - 1 : 0;
-    if (l >= ed_lines(d->buf)) l = ed_lines(d->buf) - 1;
-    size_t pos = ed_line_start(d->buf, l);
-    ed_set_sel(d->buf, (ed_sel){pos, pos});
-    d->top = l > (size_t)e->rows / 3 ? l - (size_t)e->rows / 3 : 0;
-}
-
-void ed_view_open(view *v, const char *path, int line)
-{
-    editor *e = (editor *)v;
-    for (size_t i = 0; i < e->docs.n; i++)
-        if (!strcmp(e->docs.v[i]->path, path)) {
-            e->cur = (int)i;
-            if (line > 0) goto_line(e, e->docs.v[i], line);
-            redraw(e);
-            return;
-        }
-    char *err = NULL;
-    doc *d = doc_load(e, path, &err);
-    if (!d) {
-        say(e, "%s", err);
-        free(err);
-        return;
-    }
-    VEC_PUSH(&e->docs, d);
-    e->cur = (int)e->docs.n - 1;
-    if (line > 0) goto_line(e, d, line);
-    redraw(e);
-}
-
-static bool save(editor *e, doc *d)
-{
-    char *text = ed_text(d->buf, 0, ed_len(d->buf)), *err = NULL;
-    int rc = fs_write_atomic(d->full, text, ed_len(d->buf), &err);
-    free(text);
-    if (rc < 0) {
-        say(e, "not saved: %s", err);
-        free(err);
-        return false;
-    }
-    ed_mark_saved(d->buf);
-    stat_disk(d);
-    d->disk_asked = false;
-    d->checked = ed_version(d->buf);
-    say(e, "Saved %s", d->path);
-    if (e->host.saved) e->host.saved(e->host.ctx, d->path);
-    redraw(e);
-    return true;
-}
-
-int ed_view_save_all(view *v)
-{
-    editor *e = (editor *)v;
-    int failed = 0;
-    for (size_t i = 0; i < e->docs.n; i++)
-        if (ed_modified(e->docs.v[i]->buf) && !save(e, e->docs.v[i])) failed++;
-    return failed;
-}
-
-int ed_view_unsaved(const view *v)
-{
-    const editor *e = (const editor *)v;
-    int n = 0;
-    for (size_t i = 0; i < e->docs.n; i++) n += ed_modified(e->docs.v[i]->buf);
-    return n;
-}
-
-const char *ed_view_path(const view *v)
-{
-    doc *d = current((editor *)v);
-    return d ? d->path : NULL;
-}
-
-prj_overlay *ed_view_overlays(const view *v, size_t *n)
-{
-    const editor *e = (const editor *)v;
-    prj_overlay *ov = xcalloc(e->docs.n + 1, sizeof(prj_overlay));
-    *n = 0;
-    for (size_t i = 0; i < e->docs.n; i++) {
-        doc *d = e->docs.v[i];
-        if (!ed_modified(d->buf)) continue;
-        ov[*n].path = d->path;
-        ov[*n].text = ed_text(d->buf, 0, ed_len(d->buf));
-        (*n)++;
-    }
-    return ov;
-}
-
-static void reload_answer(void *arg, const char *text)
-{
-    editor *e = arg;
-    doc *d = current(e);
-    if (!d || !text || (text[0] != 'y' && text[0] != 'Y')) return;
-    char *err = NULL;
-    size_t len = 0;
-    char *disk = fs_read(d->full, &len, &err);
-    if (!disk) {
-        say(e, "%s", err);
-        free(err);
-        return;
-    }
-    ed_replace(d->buf, 0, ed_len(d->buf), disk, len);
-    free(disk);
-    ed_mark_saved(d->buf);
-    stat_disk(d);
-    hl_cache_edit(d->hl, 0, ed_lines(d->buf), ed_lines(d->buf));
-    say(e, "Reloaded %s from disk (C-z takes the reload back)", d->path);
-    redraw(e);
-}
-
-/* A file changed on disk by someone else: offer to reload it. */
-static void check_disk(editor *e, doc *d)
-{
-    struct stat st;
-    if (d->disk_asked || stat(d->full, &st) != 0) return;
-    int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    if (mt == d->disk_mtime && st.st_size == d->disk_size) return;
-    d->disk_asked = true;
-    if (e->host.prompt)
-        e->host.prompt(e->host.ctx,
-                       ed_modified(d->buf) ? "The file changed on disk and here: reload it "
-                                             "(your changes are lost)? y/n"
-                                           : "The file changed on disk: reload it? y/n",
-                       "y", reload_answer, e);
-}
-
-/* ======================= edits ======================= */
-
-static size_t count_nl(const char *s, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += s[i] == '\n';
-    return k;
-}
-
-static void touched(editor *e, doc *d)
-{
-    d->edited_ms = time_mono_ms();
-    redraw(e);
-}
-
-/* Replaces [from, to) with s[0..n), telling the highlighter which lines
- * changed, and puts the cursor after the new text. */
-static void edit(editor *e, doc *d, size_t from, size_t to, const char *s, size_t n)
-{
-    size_t line = ed_line_of(d->buf, from);
-    char *old = ed_text(d->buf, from, to);
-    size_t removed = count_nl(old, to - from) + 1, added = count_nl(s, n) + 1;
-    free(old);
-    if (from == to) ed_insert(d->buf, from, s, n);
-    else if (!n) ed_delete(d->buf, from, to);
-    else ed_replace(d->buf, from, to, s, n);
-    hl_cache_edit(d->hl, line, removed, added);
-    ed_set_sel(d->buf, (ed_sel){from + n, from + n});
-    touched(e, d);
-}
-
-static bool has_sel(const doc *d, size_t *a, size_t *b)
-{
-    ed_sel s = ed_get_sel(d->buf);
-    *a = s.anchor < s.cursor ? s.anchor : s.cursor;
-    *b = s.anchor < s.cursor ? s.cursor : s.anchor;
-    return *a != *b;
-}
-
-static void type_text(editor *e, doc *d, const char *s, size_t n)
-{
-    size_t a, b;
-    if (!has_sel(d, &a, &b)) a = b = ed_get_sel(d->buf).cursor;
-    edit(e, d, a, b, s, n);
-}
-
-/* Enter: a new line indented like this one (one step more after '('). */
-static void newline(editor *e, doc *d)
-{
-    size_t pos = ed_get_sel(d->buf).cursor;
-    size_t ls = ed_line_start(d->buf, ed_line_of(d->buf, pos));
-    sb b = {0};
-    sb_addc(&b, '\n');
-    for (size_t i = ls; i < pos && (ed_byte(d->buf, i) == ' ' || ed_byte(d->buf, i) == '\t'); i++)
-        sb_addc(&b, ed_byte(d->buf, i));
-    size_t k = pos;
-    while (k > ls && ed_byte(d->buf, k - 1) == ' ') k--;
-    if (k > ls && ed_byte(d->buf, k - 1) == '(') sb_add(&b, "    ");
-    ed_undo_break(d->buf);
-    type_text(e, d, b.s, b.len);
-    sb_free(&b);
-}
-
-static void backspace(editor *e, doc *d, bool forward)
-{
-    size_t a, b;
-    if (!has_sel(d, &a, &b)) {
-        size_t pos = ed_get_sel(d->buf).cursor;
-        a = forward ? pos : ed_prev_char(d->buf, pos);
-        b = forward ? ed_next_char(d->buf, pos) : pos;
-        if (a == b) return;
-    }
-    edit(e, d, a, b, "", 0);
-}
-
-/* The lines a selection (or the cursor) touches. */
-static void sel_lines(const doc *d, size_t *l0, size_t *l1)
-{
-    size_t a, b;
-    if (!has_sel(d, &a, &b)) a = b = ed_get_sel(d->buf).cursor;
-    *l0 = ed_line_of(d->buf, a);
-    *l1 = ed_line_of(d->buf, b);
-    if (*l1 > *l0 && b == ed_line_start(d->buf, *l1)) (*l1)--;
-}
-
-/* Indents (or unindents) the selected lines by one step, as one undo step. */
-static void indent_lines(editor *e, doc *d, bool out)
-{
-    size_t l0, l1;
-    sel_lines(d, &l0, &l1);
-    size_t from = ed_line_start(d->buf, l0), to = ed_line_end(d->buf, l1);
-    sb b = {0};
-    for (size_t l = l0; l <= l1; l++) {
-        size_t s = ed_line_start(d->buf, l), e2 = ed_line_end(d->buf, l);
-        char *text = ed_text(d->buf, s, e2);
-        const char *t = text;
-        if (out) {
-            for (int k = 0; k < TAB && *t == ' '; k++) t++;
-        } else if (*t) {
-            sb_add(&b, "    ");
-        }
-        sb_add(&b, t);
-        if (l < l1) sb_addc(&b, '\n');
-        free(text);
-    }
-    ed_undo_break(d->buf);
-    edit(e, d, from, to, sb_str(&b), b.len);
-    ed_set_sel(d->buf, (ed_sel){ed_line_start(d->buf, l0), ed_line_end(d->buf, l1)});
-    ed_undo_break(d->buf);
-    sb_free(&b);
-}
-
-/* Comments or uncomments the selected lines ("-- " in SQL and Lua). */
-static void toggle_comment(editor *e, doc *d)
-{
-    if (d->lang == HL_LANG_JSON) {
-        say(e, "JSON has no comments");
-        return;
-    }
-    size_t l0, l1;
-    sel_lines(d, &l0, &l1);
-    bool all = true;
-    for (size_t l = l0; l <= l1; l++) {
-        size_t s = ed_line_start(d->buf, l), k = s;
-        while (ed_byte(d->buf, k) == ' ') k++;
-        if (k < ed_line_end(d->buf, l) && !(ed_byte(d->buf, k) == '-' && ed_byte(d->buf, k + 1) == '-'))
-            all = false;
-    }
-    size_t from = ed_line_start(d->buf, l0), to = ed_line_end(d->buf, l1);
-    sb b = {0};
-    for (size_t l = l0; l <= l1; l++) {
-        char *text = ed_text(d->buf, ed_line_start(d->buf, l), ed_line_end(d->buf, l));
-        size_t k = 0;
-        while (text[k] == ' ') k++;
-        sb_addn(&b, text, k);
-        if (all) {
-            const char *t = text + k + (text[k] == '-' ? 2 : 0);
-            if (*t == ' ') t++;
-            sb_add(&b, t);
-        } else if (text[k]) {
-            sb_add(&b, "-- ");
-            sb_add(&b, text + k);
-        }
-        if (l < l1) sb_addc(&b, '\n');
-        free(text);
-    }
-    ed_undo_break(d->buf);
-    edit(e, d, from, to, sb_str(&b), b.len);
-    ed_undo_break(d->buf);
-    sb_free(&b);
-}
+/* ======================= the clipboard ======================= */
 
 static void copy(editor *e, doc *d, bool cut)
 {
     size_t a, b;
-    if (!has_sel(d, &a, &b)) { /* the whole line */
+    if (!ve_has_sel(d, &a, &b)) { /* the whole line */
         size_t l = ed_line_of(d->buf, ed_get_sel(d->buf).cursor);
         a = ed_line_start(d->buf, l);
         b = l + 1 < ed_lines(d->buf) ? ed_line_start(d->buf, l + 1) : ed_line_end(d->buf, l);
@@ -430,31 +39,21 @@ static void copy(editor *e, doc *d, bool cut)
     ui_clipboard_set(e->clip, b - a);
     if (cut) {
         ed_undo_break(d->buf);
-        edit(e, d, a, b, "", 0);
+        ve_edit(e, d, a, b, "", 0);
         ed_undo_break(d->buf);
     }
-    say(e, "%s %zu bytes", cut ? "Cut" : "Copied", b - a);
+    ve_say(e, "%s %zu bytes", cut ? "Cut" : "Copied", b - a);
 }
 
 static void paste(editor *e, doc *d)
 {
     if (!e->clip) {
-        say(e, "Nothing to paste (the terminal's own paste works too)");
+        ve_say(e, "Nothing to paste (the terminal's own paste works too)");
         return;
     }
     ed_undo_break(d->buf);
-    type_text(e, d, e->clip, strlen(e->clip));
+    ve_type_text(e, d, e->clip, strlen(e->clip));
     ed_undo_break(d->buf);
-}
-
-static void undo(editor *e, doc *d, bool redo_it)
-{
-    if (!(redo_it ? ed_redo(d->buf) : ed_undo(d->buf))) {
-        say(e, redo_it ? "Nothing to redo" : "Nothing to undo");
-        return;
-    }
-    hl_cache_edit(d->hl, 0, ed_lines(d->buf), ed_lines(d->buf));
-    touched(e, d);
 }
 
 /* ======================= motion and selection ======================= */
@@ -469,7 +68,7 @@ static void move_to(editor *e, doc *d, size_t pos, bool shift, bool keep_col)
     if (!keep_col) d->want_cells = ed_col_cells(d->buf, pos, TAB);
     ed_undo_break(d->buf);
     e->comp.open = false;
-    redraw(e);
+    ve_redraw(e);
 }
 
 static void move_lines(editor *e, doc *d, long delta, bool shift)
@@ -505,12 +104,12 @@ static bool motion_key(editor *e, doc *d, const char *k)
     size_t pos = ed_get_sel(d->buf).cursor, line = ed_line_of(d->buf, pos);
     if (!strcmp(base, "Left")) {
         size_t a, b;
-        if (!shift && !ctrl && has_sel(d, &a, &b)) move_to(e, d, a, false, false);
+        if (!shift && !ctrl && ve_has_sel(d, &a, &b)) move_to(e, d, a, false, false);
         else move_to(e, d, ctrl ? ed_word_start(d->buf, ed_prev_char(d->buf, pos))
                                 : ed_prev_char(d->buf, pos), shift, false);
     } else if (!strcmp(base, "Right")) {
         size_t a, b;
-        if (!shift && !ctrl && has_sel(d, &a, &b)) move_to(e, d, b, false, false);
+        if (!shift && !ctrl && ve_has_sel(d, &a, &b)) move_to(e, d, b, false, false);
         else move_to(e, d, ctrl ? ed_word_end(d->buf, ed_next_char(d->buf, pos))
                                 : ed_next_char(d->buf, pos), shift, false);
     } else if (!strcmp(base, "Up")) {
@@ -577,7 +176,7 @@ static void comp_update(editor *e, doc *d)
     const ls_model *m = e->host.model ? e->host.model(e->host.ctx) : NULL;
     if (!m || d->lang != HL_LANG_SQL) {
         e->comp.open = false;
-        if (!m) say(e, "Completion needs the pipeline to have been validated once");
+        if (!m) ve_say(e, "Completion needs the pipeline to have been validated once");
         return;
     }
     char *text = ed_text(d->buf, 0, ed_len(d->buf));
@@ -586,7 +185,7 @@ static void comp_update(editor *e, doc *d)
     free(text);
     e->comp.open = e->comp.items.n > 0;
     e->comp.sel = 0;
-    if (!e->comp.open) say(e, "No completions here");
+    if (!e->comp.open) ve_say(e, "No completions here");
 }
 
 static void comp_accept(editor *e, doc *d)
@@ -597,7 +196,7 @@ static void comp_accept(editor *e, doc *d)
     bool param = from >= 2 && ed_byte(d->buf, from - 1) == '{' && ed_byte(d->buf, from - 2) == '$';
     char *ins = param && ed_byte(d->buf, pos) != '}' ? xasprintf("%s}", label) : xstrdup(label);
     ed_undo_break(d->buf);
-    edit(e, d, from, pos, ins, strlen(ins));
+    ve_edit(e, d, from, pos, ins, strlen(ins));
     ed_undo_break(d->buf);
     free(ins);
     comp_close(e);
@@ -613,7 +212,7 @@ static bool comp_key(editor *e, doc *d, const ui_event *ev)
         e->comp.sel = (e->comp.sel + (int)e->comp.items.n - 1) % (int)e->comp.items.n;
     else if (!strcmp(k, "Enter") || !strcmp(k, "Tab")) comp_accept(e, d);
     else return false;
-    redraw(e);
+    ve_redraw(e);
     return true;
 }
 
@@ -633,16 +232,16 @@ static void go_to_definition(editor *e, doc *d)
     const ls_model *m = e->host.model ? e->host.model(e->host.ctx) : NULL;
     const ls_dataset *ds = w && m ? ls_dataset_named(m, w) : NULL;
     if (!ds) {
-        say(e, w ? "'%s' is not a dataset of the pipeline" : "No name under the cursor", w);
+        ve_say(e, w ? "'%s' is not a dataset of the pipeline" : "No name under the cursor", w);
     } else {
         ed_view_open(&e->base, ds->file, ds->line);
-        doc *nd = current(e);
+        doc *nd = ve_current(e);
         if (nd) {
             size_t ls = ed_line_start(nd->buf, (size_t)ds->line - 1);
             size_t pos = ls + (size_t)(ds->col - 1);
             ed_set_sel(nd->buf, (ed_sel){pos, pos});
         }
-        say(e, "%s: %s:%d", ds->name, ds->file, ds->line);
+        ve_say(e, "%s: %s:%d", ds->name, ds->file, ds->line);
     }
     free(w);
 }
@@ -653,7 +252,7 @@ static void hover(editor *e, doc *d)
     const ls_model *m = e->host.model ? e->host.model(e->host.ctx) : NULL;
     char *text = w && m ? ls_hover(m, w) : NULL;
     if (text && e->host.popup) e->host.popup(e->host.ctx, w, text);
-    else say(e, w ? "'%s' is not a dataset of the pipeline" : "No name under the cursor", w);
+    else ve_say(e, w ? "'%s' is not a dataset of the pipeline" : "No name under the cursor", w);
     free(text);
     free(w);
 }
@@ -662,7 +261,7 @@ static void references(editor *e, doc *d)
 {
     char *w = word_under_cursor(d);
     if (w && e->host.references) e->host.references(e->host.ctx, w);
-    else say(e, "No name under the cursor");
+    else ve_say(e, "No name under the cursor");
     free(w);
 }
 
@@ -670,7 +269,7 @@ static void preview(editor *e, doc *d)
 {
     if (!e->host.preview) return;
     size_t a, b;
-    char *sql = has_sel(d, &a, &b) ? ed_text(d->buf, a, b) : NULL;
+    char *sql = ve_has_sel(d, &a, &b) ? ed_text(d->buf, a, b) : NULL;
     char *text = ed_text(d->buf, 0, ed_len(d->buf));
     e->host.preview(e->host.ctx, d->path, text, ed_get_sel(d->buf).cursor, sql);
     free(text);
@@ -700,7 +299,7 @@ static void announce_problem(editor *e, doc *d, size_t line)
     if (e->said && !strcmp(e->said, g->msg)) return;
     free(e->said);
     e->said = xstrdup(g->msg);
-    say(e, "Ln %d: %s", g->line, g->msg);
+    ve_say(e, "Ln %d: %s", g->line, g->msg);
 }
 
 /* ======================= drawing ======================= */
@@ -751,7 +350,7 @@ static void draw_tabs(editor *e, ui_canvas *c, int cols)
         col += ui_text(c, 0, col, cols - col, label, (int)i == e->cur ? R_TAB_ACTIVE : R_TAB, 0,
                        true) + 1;
     }
-    doc *d = current(e);
+    doc *d = ve_current(e);
     if (!d) return;
     size_t pos = ed_get_sel(d->buf).cursor, line = ed_line_of(d->buf, pos);
     char where[48];
@@ -844,7 +443,7 @@ static void draw(view *v, ui_canvas *c, bool focused)
 {
     editor *e = (editor *)v;
     ui_rect r = ui_canvas_rect(c);
-    doc *d = current(e);
+    doc *d = ve_current(e);
     if (!d) {
         ui_text(c, r.rows / 3, 2, r.cols - 4, "No file open: Enter on a file in the explorer, "
                 "or C-p and type a few letters of its name.", R_MUTED, 0, true);
@@ -857,7 +456,7 @@ static void draw(view *v, ui_canvas *c, bool focused)
     scroll_to_cursor(e, d);
     draw_tabs(e, c, r.cols);
     size_t sel_a, sel_b;
-    if (!has_sel(d, &sel_a, &sel_b)) sel_a = sel_b = (size_t)-1;
+    if (!ve_has_sel(d, &sel_a, &sel_b)) sel_a = sel_b = (size_t)-1;
     size_t br_at = (size_t)-1, br = match_bracket(d, ed_get_sel(d->buf).cursor, &br_at);
     line_ctx lc = {e, d};
     size_t cursor = ed_get_sel(d->buf).cursor, cur_line = ed_line_of(d->buf, cursor);
@@ -880,134 +479,25 @@ static void draw(view *v, ui_canvas *c, bool focused)
         ui_screen_cursor(r.row + 1 + crow, r.col + ccol);
 }
 
-/* ======================= find, replace, go to line ======================= */
-
-/* The search e->find asks for: /text/ is a regular expression, anything
- * else plain text; either ignores case unless it has a capital letter. */
-static ed_search *make_search(editor *e)
-{
-    size_t n = strlen(e->find);
-    bool regex = n > 2 && e->find[0] == '/' && e->find[n - 1] == '/';
-    char *pattern = regex ? xstrndup(e->find + 1, n - 2) : xstrdup(e->find), *err = NULL;
-    ed_search *s = ed_search_new(pattern, ED_SEARCH_SMART_CASE | (regex ? ED_SEARCH_REGEX : 0), &err);
-    free(pattern);
-    if (!s) {
-        say(e, "%s", err);
-        free(err);
-    }
-    return s;
-}
-
-/* Selects the next (or previous) match of e->find after (before) the cursor,
- * wrapping around the end. */
-static void find_next(editor *e, doc *d, bool backward)
-{
-    if (!e->find || !*e->find) {
-        say(e, "Nothing to find: C-f first");
-        return;
-    }
-    ed_search *s = make_search(e);
-    if (!s) return;
-    size_t a, b;
-    if (!has_sel(d, &a, &b)) a = b = ed_get_sel(d->buf).cursor;
-    ed_match m;
-    bool wrapped = false;
-    if (ed_find(d->buf, s, backward ? a : b, backward, true, &m, &wrapped)) {
-        ed_set_sel(d->buf, (ed_sel){m.from, m.to});
-        ed_undo_break(d->buf);
-        size_t total = ed_search_count(d->buf, s, 10000);
-        say(e, "%s%zu%s matches of '%s'", wrapped ? "(wrapped) " : "", total,
-            total >= 10000 ? "+" : "", e->find);
-    } else {
-        say(e, "'%s' not found", e->find);
-    }
-    ed_search_free(s);
-    redraw(e);
-}
-
-static void find_answer(void *arg, const char *text)
-{
-    editor *e = arg;
-    doc *d = current(e);
-    if (!d || !text || !*text) return;
-    free(e->find);
-    e->find = xstrdup(text);
-    size_t a, b;
-    if (has_sel(d, &a, &b)) ed_set_sel(d->buf, (ed_sel){a, a}); /* find from the selection */
-    find_next(e, d, false);
-}
-
-static void replace_with(void *arg, const char *text)
-{
-    editor *e = arg;
-    doc *d = current(e);
-    if (!d || !text || !e->find) return;
-    ed_search *s = make_search(e);
-    if (!s) return;
-    size_t lines = ed_lines(d->buf);
-    size_t n = ed_search_replace_all(d->buf, s, text);
-    ed_search_free(s);
-    if (n) {
-        hl_cache_edit(d->hl, 0, lines, ed_lines(d->buf));
-        touched(e, d);
-    }
-    say(e, "Replaced %zu match%s of '%s' (C-z undoes them all)", n, n == 1 ? "" : "es", e->find);
-}
-
-static void replace_what(void *arg, const char *text)
-{
-    editor *e = arg;
-    if (!text || !*text) return;
-    free(e->find);
-    e->find = xstrdup(text);
-    char *title = xasprintf("Replace every '%s' with", text);
-    e->host.prompt(e->host.ctx, title, "", replace_with, e);
-    free(title);
-}
-
-static void go_line_answer(void *arg, const char *text)
-{
-    editor *e = arg;
-    doc *d = current(e);
-    if (!d || !text || !*text) return;
-    char *end;
-    long l = strtol(text, &end, 10);
-    if (*end || l <= 0) {
-        say(e, "'%s' is not a line number", text);
-        return;
-    }
-    goto_line(e, d, (int)l);
-    redraw(e);
-}
-
-/* The initial text of the find prompt: the selection, else the last search. */
-static char *find_initial(editor *e, doc *d)
-{
-    size_t a, b;
-    if (has_sel(d, &a, &b) && ed_line_of(d->buf, a) == ed_line_of(d->buf, b))
-        return ed_text(d->buf, a, b);
-    return xstrdup(e->find ? e->find : "");
-}
-
 /* ======================= keys ======================= */
 
 static void close_doc(editor *e, int i)
 {
-    doc_free(e->docs.v[i]);
+    ve_doc_free(e->docs.v[i]);
     for (size_t k = (size_t)i; k + 1 < e->docs.n; k++) e->docs.v[k] = e->docs.v[k + 1];
     e->docs.n--;
     if (e->cur >= (int)e->docs.n) e->cur = (int)e->docs.n - 1;
     comp_close(e);
-    redraw(e);
+    ve_redraw(e);
 }
 
 static void close_answer(void *arg, const char *text)
 {
     editor *e = arg;
-    doc *d = current(e);
+    doc *d = ve_current(e);
     if (!d || !text) return;
     if (text[0] == 's' || text[0] == 'S') {
-        if (!save(e, d)) return;
+        if (!ve_save(e, d)) return;
     } else if (text[0] != 'd' && text[0] != 'D') {
         return;
     }
@@ -1034,42 +524,40 @@ static bool edit_key(editor *e, doc *d, const ui_event *ev)
         char s[8];
         size_t n = strlen(k);
         memcpy(s, k, n);
-        type_text(e, d, s, n);
+        ve_type_text(e, d, s, n);
         if (e->comp.open) comp_update(e, d);
     } else if (!strcmp(k, "Enter")) {
-        newline(e, d);
+        ve_newline(e, d);
     } else if (!strcmp(k, "Backspace")) {
-        backspace(e, d, false);
+        ve_backspace(e, d, false);
         if (e->comp.open) comp_update(e, d);
     } else if (!strcmp(k, "Del")) {
-        backspace(e, d, true);
+        ve_backspace(e, d, true);
     } else if (!strcmp(k, "Tab")) {
         size_t a, b, pos = ed_get_sel(d->buf).cursor;
         bool after_word = pos > 0 && ed_word_start(d->buf, pos) < pos && ed_word_end(d->buf, pos) == pos;
-        if (has_sel(d, &a, &b) && ed_line_of(d->buf, a) != ed_line_of(d->buf, b))
-            indent_lines(e, d, false);
+        if (ve_has_sel(d, &a, &b) && ed_line_of(d->buf, a) != ed_line_of(d->buf, b))
+            ve_indent_lines(e, d, false);
         else if (after_word && d->lang == HL_LANG_SQL && e->host.model && e->host.model(e->host.ctx))
             comp_update(e, d);
         else {
             int col = ed_col_cells(d->buf, pos, TAB);
-            type_text(e, d, "        ", (size_t)(TAB - col % TAB));
+            ve_type_text(e, d, "        ", (size_t)(TAB - col % TAB));
         }
     } else if (!strcmp(k, "S-Tab")) {
-        indent_lines(e, d, true);
+        ve_indent_lines(e, d, true);
     } else if (!strcmp(k, "C-z")) {
-        undo(e, d, false);
+        ve_undo(e, d, false);
     } else if (!strcmp(k, "C-y")) {
-        undo(e, d, true);
+        ve_undo(e, d, true);
     } else if (!strcmp(k, "C-x")) {
         copy(e, d, true);
     } else if (!strcmp(k, "C-v")) {
         paste(e, d);
     } else if (!strcmp(k, "C-_") || !strcmp(k, "C-/")) {
-        toggle_comment(e, d);
+        ve_toggle_comment(e, d);
     } else if (!strcmp(k, "C-r")) {
-        char *init = find_initial(e, d);
-        e->host.prompt(e->host.ctx, "Replace all: find", init, replace_what, e);
-        free(init);
+        ve_replace_prompt(e, d);
     } else {
         return false;
     }
@@ -1082,23 +570,21 @@ static bool command_key(editor *e, doc *d, const ui_event *ev)
     const char *k = ev->key;
     size_t a, b;
     if (!strcmp(k, "C-s")) {
-        save(e, d);
+        ve_save(e, d);
     } else if (!strcmp(k, "C-c")) {
-        if (!has_sel(d, &a, &b)) return false; /* C-c without a selection: the app's */
+        if (!ve_has_sel(d, &a, &b)) return false; /* C-c without a selection: the app's */
         copy(e, d, false);
     } else if (!strcmp(k, "C-a")) {
         ed_set_sel(d->buf, (ed_sel){0, ed_len(d->buf)});
-        redraw(e);
+        ve_redraw(e);
     } else if (!strcmp(k, "C-f")) {
-        char *init = find_initial(e, d);
-        e->host.prompt(e->host.ctx, "Find (a /regex/ too)", init, find_answer, e);
-        free(init);
+        ve_find_prompt(e, d);
     } else if (!strcmp(k, "F3")) {
-        find_next(e, d, false);
+        ve_find_next(e, d, false);
     } else if (!strcmp(k, "S-F3")) {
-        find_next(e, d, true);
+        ve_find_next(e, d, true);
     } else if (!strcmp(k, "C-g")) {
-        e->host.prompt(e->host.ctx, "Go to line", "", go_line_answer, e);
+        ve_goto_prompt(e);
     } else if (!strcmp(k, "C-Space")) {
         comp_update(e, d);
     } else if (!strcmp(k, "F12")) {
@@ -1117,7 +603,7 @@ static bool command_key(editor *e, doc *d, const ui_event *ev)
         int n = (int)e->docs.n;
         e->cur = (e->cur + (k[3] == 'D' ? 1 : n - 1)) % n;
         comp_close(e);
-        redraw(e);
+        ve_redraw(e);
     } else {
         return false;
     }
@@ -1127,7 +613,7 @@ static bool command_key(editor *e, doc *d, const ui_event *ev)
 static bool key(view *v, const ui_event *ev)
 {
     editor *e = (editor *)v;
-    doc *d = current(e);
+    doc *d = ve_current(e);
     if (!d) return false;
     if (e->comp.open && comp_key(e, d, ev)) return true;
     if (e->comp.open && !ev->ch && strcmp(ev->key, "Backspace")) comp_close(e);
@@ -1167,7 +653,7 @@ static size_t pos_at(editor *e, doc *d, int row, int col)
 static bool mouse(view *v, const ui_event *ev, int row, int col)
 {
     editor *e = (editor *)v;
-    doc *d = current(e);
+    doc *d = ve_current(e);
     if (!d) return false;
     if (ev->mouse == M_WHEEL_UP || ev->mouse == M_WHEEL_DOWN) {
         size_t max = ed_lines(d->buf) > 1 ? ed_lines(d->buf) - 1 : 0;
@@ -1184,7 +670,7 @@ static bool mouse(view *v, const ui_event *ev, int row, int col)
         if (t >= 0) {
             e->cur = t;
             comp_close(e);
-            redraw(e);
+            ve_redraw(e);
         }
         return true;
     }
@@ -1207,7 +693,7 @@ static bool mouse(view *v, const ui_event *ev, int row, int col)
         e->dragging = false;
     }
     d->want_cells = ed_col_cells(d->buf, ed_get_sel(d->buf).cursor, TAB);
-    redraw(e);
+    ve_redraw(e);
     return true;
 }
 
@@ -1216,9 +702,9 @@ static bool mouse(view *v, const ui_event *ev, int row, int col)
 static void tick(view *v)
 {
     editor *e = (editor *)v;
-    doc *d = current(e);
+    doc *d = ve_current(e);
     if (!d) return;
-    check_disk(e, d);
+    ve_check_disk(e, d);
     uint64_t ver = ed_version(d->buf);
     if (ver != d->checked && time_mono_ms() - d->edited_ms >= PAUSE_MS) {
         d->checked = ver;
@@ -1228,13 +714,13 @@ static void tick(view *v)
 
 static bool captures(view *v)
 {
-    return current((editor *)v) != NULL;
+    return ve_current((editor *)v) != NULL;
 }
 
 static void free_editor(view *v)
 {
     editor *e = (editor *)v;
-    for (size_t i = 0; i < e->docs.n; i++) doc_free(e->docs.v[i]);
+    for (size_t i = 0; i < e->docs.n; i++) ve_doc_free(e->docs.v[i]);
     VEC_FREE(&e->docs);
     comp_close(e);
     free(e->clip);
