@@ -33,6 +33,7 @@ void ls_model_free(ls_model *m)
     for (size_t i = 0; i < m->datasets.n; i++) dataset_free(&m->datasets.v[i]);
     VEC_FREE(&m->datasets);
     strvec_free(&m->params);
+    strvec_free(&m->functions);
 }
 
 /* Row counts and refresh times from the warehouse, when it exists. */
@@ -56,6 +57,26 @@ static void add_stored(ls_model *m, const project *p)
     }
     sqlite3_close(db);
     free(path);
+}
+
+/* The SQL functions a query of p can call: those of the connection the dry
+ * run compiles on (SQLite's, and whatever the engine registers there). */
+static void add_functions(ls_model *m, const project *p)
+{
+    sqlite3 *db = NULL;
+    bool attached = false;
+    char *err = NULL;
+    if (val_open_scratch(p, &db, &attached, &err) == 0) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT DISTINCT name FROM pragma_function_list "
+                                   "WHERE name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name",
+                               -1, &st, NULL) == SQLITE_OK)
+            while (sqlite3_step(st) == SQLITE_ROW)
+                VEC_PUSH(&m->functions, xstrdup((const char *)sqlite3_column_text(st, 0)));
+        sqlite3_finalize(st);
+    }
+    free(err);
+    sqlite3_close(db);
 }
 
 void ls_model_build(ls_model *m, const project *p, const val_result *vr)
@@ -92,6 +113,7 @@ void ls_model_build(ls_model *m, const project *p, const val_result *vr)
         if (!man_config(&p->man, p->param_keys.v[i]))
             VEC_PUSH(&m->params, xasprintf("%s=%s", p->param_keys.v[i], p->param_vals.v[i]));
     add_stored(m, p);
+    add_functions(m, p);
 }
 
 const ls_dataset *ls_dataset_named(const ls_model *m, const char *name)
@@ -164,16 +186,6 @@ static const char *const keywords[] = {
     "CONSTRAINT", "EXPECT", "ON VIOLATION DROP ROW", "ON VIOLATION FAIL UPDATE", "COMMENT",
     "TBLPROPERTIES", "AUTO CDC INTO", "KEYS", "SEQUENCE BY", "APPLY AS DELETE WHEN",
     "STORED AS SCD TYPE 1", "STORED AS SCD TYPE 2", "TRACK HISTORY ON", "COLUMNS", NULL};
-
-static const char *const functions[] = {
-    "abs", "avg", "cast", "coalesce", "count", "date", "datetime", "format", "glob",
-    "group_concat", "hex", "ifnull", "iif", "instr", "json", "json_array",
-    "json_array_length", "json_each", "json_extract", "json_group_array",
-    "json_group_object", "json_object", "julianday", "length", "lower", "ltrim", "max", "min",
-    "nullif", "printf", "quote", "random", "read_files", "read_sqlite", "replace", "round",
-    "rtrim", "strftime", "substr", "sum", "time", "total", "trim", "typeof", "unixepoch",
-    "upper", "row_number", "rank", "dense_rank", "lag", "lead", "first_value", "last_value",
-    "ntile", NULL};
 
 static bool starts_with(const char *label, const char *prefix, size_t n)
 {
@@ -298,7 +310,8 @@ void ls_complete(const ls_model *m, const char *text, size_t len, size_t pos, si
         strvec_free(&ctes);
         add_datasets(out, m, pre, n);
         for (int i = 0; keywords[i]; i++) add_item(out, keywords[i], "keyword", LS_KEYWORD, pre, n);
-        for (int i = 0; functions[i]; i++) add_item(out, functions[i], "function", LS_FUNCTION, pre, n);
+        for (size_t i = 0; i < m->functions.n; i++)
+            add_item(out, m->functions.v[i], "function", LS_FUNCTION, pre, n);
     }
     qsort(out->v, out->n, sizeof(ls_item), by_kind);
     free(pre);

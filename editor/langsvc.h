@@ -35,6 +35,7 @@ typedef struct ls_dataset {
 typedef struct ls_model {
     VEC(ls_dataset) datasets;
     strvec params;       /* owned: "name=value" */
+    strvec functions;    /* owned: the SQL functions queries can call */
 } ls_model;
 
 /* A model of p with the schemas of its dry run (vr may be NULL) and the row
