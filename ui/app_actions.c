@@ -14,6 +14,8 @@
 #include "app_int.h"
 #include "fsutil.h"
 
+#define PALETTE_FILES 5000 /* files the palette lists at the most */
+
 typedef struct action {
     const char *group;   /* help section */
     const char *title;   /* palette entry and help line */
@@ -259,6 +261,7 @@ static void overlay_close(app *a)
     free(a->ov.text);
     sb_free(&a->ov.input);
     strvec_free(&a->ov.pick);
+    strvec_free(&a->ov.files);
     memset(&a->ov, 0, sizeof a->ov);
     a->all_dirty = true;
 }
@@ -344,10 +347,9 @@ static void collect_entries(app *a, entryvec *out)
         add_entry(out, xasprintf("Open table: %s", d->name), NULL, NULL, 1, xstrdup(d->name));
         add_entry(out, xasprintf("Refresh: %s", d->name), NULL, NULL, 4, xstrdup(d->name));
     }
-    for (size_t i = 0; i < a->p.files.n; i++)
-        add_entry(out, xasprintf("Open file: %s", a->p.files.v[i].path), NULL, NULL, 2,
-                  xstrdup(a->p.files.v[i].path));
-    add_entry(out, xasprintf("Open file: %s", MAN_FILE), NULL, NULL, 2, xstrdup(MAN_FILE));
+    for (size_t i = 0; i < a->ov.files.n; i++)
+        add_entry(out, xasprintf("Open file: %s", a->ov.files.v[i]), NULL, NULL, 2,
+                  xstrdup(a->ov.files.v[i]));
     int n = 0;
     char **themes = ui_theme_list(app_theme_dirs(), &n);
     for (int i = 0; i < n; i++) {
@@ -407,6 +409,13 @@ void app_palette_open(app *a)
     overlay_close(a);
     a->ov.kind = OV_PALETTE;
     a->ov.title = xstrdup("Commands");
+    /* every file of the project (not hidden, not the warehouse's folder),
+     * library files first, as many as a palette can use */
+    for (size_t i = 0; i < a->p.files.n; i++) VEC_PUSH(&a->ov.files, xstrdup(a->p.files.v[i].path));
+    VEC_PUSH(&a->ov.files, xstrdup(MAN_FILE));
+    char *err = NULL;
+    if (fs_glob(a->dir, "**/*", &a->ov.files, &err) < 0) free(err);
+    while (a->ov.files.n > PALETTE_FILES) free(a->ov.files.v[--a->ov.files.n]);
 }
 
 static void run_entry(app *a, const entry *e)

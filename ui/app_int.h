@@ -38,6 +38,7 @@ typedef struct overlay {
     int selected;           /* palette: selected entry */
     sb input;               /* palette input */
     strvec pick;            /* a pick list's items (the palette's look), else empty */
+    strvec files;           /* palette: the project's files, listed when it opened */
     void (*done)(app *a, const char *text, void *ctx);
     void *ctx;
 } overlay;
