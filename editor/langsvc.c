@@ -313,7 +313,7 @@ void ls_complete(const ls_model *m, const char *text, size_t len, size_t pos, si
         for (size_t i = 0; i < m->functions.n; i++)
             add_item(out, m->functions.v[i], "function", LS_FUNCTION, pre, n);
     }
-    qsort(out->v, out->n, sizeof(ls_item), by_kind);
+    if (out->n) qsort(out->v, out->n, sizeof(ls_item), by_kind); /* v is NULL when empty */
     free(pre);
 }
 

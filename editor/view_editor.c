@@ -71,13 +71,19 @@ static void move_to(editor *e, doc *d, size_t pos, bool shift, bool keep_col)
     ve_redraw(e);
 }
 
+/* Up/Down/PgUp/PgDn: to the column the last vertical moves aimed for, or,
+ * when the cursor moved otherwise since (typing, a jump, a search), its own. */
 static void move_lines(editor *e, doc *d, long delta, bool shift)
 {
     size_t pos = ed_get_sel(d->buf).cursor, line = ed_line_of(d->buf, pos);
+    if (pos != d->want_at || ed_version(d->buf) != d->want_ver)
+        d->want_cells = ed_col_cells(d->buf, pos, TAB);
     long target = (long)line + delta;
     if (target < 0) target = 0;
     if ((size_t)target >= ed_lines(d->buf)) target = (long)ed_lines(d->buf) - 1;
     move_to(e, d, ed_pos_at_cells(d->buf, (size_t)target, d->want_cells, TAB), shift, true);
+    d->want_at = ed_get_sel(d->buf).cursor;
+    d->want_ver = ed_version(d->buf);
 }
 
 /* Keeps the cursor on screen. */
@@ -89,6 +95,31 @@ static void scroll_to_cursor(editor *e, doc *d)
     int cells = ed_col_cells(d->buf, pos, TAB), width = e->cols - e->gutter - 1;
     if (cells < d->left) d->left = cells;
     if (width > 4 && cells >= d->left + width) d->left = cells - width + 1;
+}
+
+/* C-Right: over what is not a word, then to the end of the word after it. */
+static size_t word_right(const ed_buf *b, size_t pos)
+{
+    while (pos < ed_len(b) && ed_word_end(b, pos) == pos) pos = ed_next_char(b, pos);
+    return ed_word_end(b, pos);
+}
+
+/* C-Left: back over what is not a word, then to the start of the word before it. */
+static size_t word_left(const ed_buf *b, size_t pos)
+{
+    while (pos > 0 && ed_word_start(b, pos) == pos) pos = ed_prev_char(b, pos);
+    return ed_word_start(b, pos);
+}
+
+/* Keeps the cursor on screen, unless the wheel scrolled the view away from
+ * it and neither the cursor nor the text changed since. */
+static void follow_cursor(editor *e, doc *d)
+{
+    if (d->wheeled && d->wheel_at == ed_get_sel(d->buf).cursor &&
+        d->wheel_ver == ed_version(d->buf))
+        return;
+    d->wheeled = false;
+    scroll_to_cursor(e, d);
 }
 
 static bool motion_key(editor *e, doc *d, const char *k)
@@ -105,20 +136,20 @@ static bool motion_key(editor *e, doc *d, const char *k)
     if (!strcmp(base, "Left")) {
         size_t a, b;
         if (!shift && !ctrl && ve_has_sel(d, &a, &b)) move_to(e, d, a, false, false);
-        else move_to(e, d, ctrl ? ed_word_start(d->buf, ed_prev_char(d->buf, pos))
-                                : ed_prev_char(d->buf, pos), shift, false);
+        else move_to(e, d, ctrl ? word_left(d->buf, pos) : ed_prev_char(d->buf, pos), shift,
+                     false);
     } else if (!strcmp(base, "Right")) {
         size_t a, b;
         if (!shift && !ctrl && ve_has_sel(d, &a, &b)) move_to(e, d, b, false, false);
-        else move_to(e, d, ctrl ? ed_word_end(d->buf, ed_next_char(d->buf, pos))
-                                : ed_next_char(d->buf, pos), shift, false);
+        else move_to(e, d, ctrl ? word_right(d->buf, pos) : ed_next_char(d->buf, pos), shift,
+                     false);
     } else if (!strcmp(base, "Up")) {
         move_lines(e, d, -1, shift);
     } else if (!strcmp(base, "Down")) {
         move_lines(e, d, 1, shift);
-    } else if (!strcmp(base, "PgUp")) {
+    } else if (!strcmp(base, "PgUp") && !ctrl) { /* C-PgUp/C-PgDn: tabs */
         move_lines(e, d, -(long)(e->rows > 2 ? e->rows - 1 : 1), shift);
-    } else if (!strcmp(base, "PgDn")) {
+    } else if (!strcmp(base, "PgDn") && !ctrl) {
         move_lines(e, d, e->rows > 2 ? e->rows - 1 : 1, shift);
     } else if (!strcmp(base, "Home")) {
         if (ctrl) {
@@ -170,13 +201,15 @@ static void comp_close(editor *e)
     e->comp.open = false;
 }
 
-static void comp_update(editor *e, doc *d)
+/* Lists the completions at the cursor; the list opens when there are some.
+ * quiet: say nothing when there are none. */
+static void comp_list(editor *e, doc *d, bool quiet)
 {
     ls_items_free(&e->comp.items);
     const ls_model *m = e->host.model ? e->host.model(e->host.ctx) : NULL;
     if (!m || d->lang != HL_LANG_SQL) {
         e->comp.open = false;
-        if (!m) ve_say(e, "Completion needs the pipeline to have been validated once");
+        if (!m && !quiet) ve_say(e, "Completion needs the pipeline to have been validated once");
         return;
     }
     char *text = ed_text(d->buf, 0, ed_len(d->buf));
@@ -185,7 +218,12 @@ static void comp_update(editor *e, doc *d)
     free(text);
     e->comp.open = e->comp.items.n > 0;
     e->comp.sel = 0;
-    if (!e->comp.open) ve_say(e, "No completions here");
+    if (!e->comp.open && !quiet) ve_say(e, "No completions here");
+}
+
+static void comp_update(editor *e, doc *d)
+{
+    comp_list(e, d, false);
 }
 
 static void comp_accept(editor *e, doc *d)
@@ -234,13 +272,7 @@ static void go_to_definition(editor *e, doc *d)
     if (!ds) {
         ve_say(e, w ? "'%s' is not a dataset of the pipeline" : "No name under the cursor", w);
     } else {
-        ed_view_open(&e->base, ds->file, ds->line);
-        doc *nd = ve_current(e);
-        if (nd) {
-            size_t ls = ed_line_start(nd->buf, (size_t)ds->line - 1);
-            size_t pos = ls + (size_t)(ds->col - 1);
-            ed_set_sel(nd->buf, (ed_sel){pos, pos});
-        }
+        ed_view_open_at(&e->base, ds->file, ds->line, ds->col);
         ve_say(e, "%s: %s:%d", ds->name, ds->file, ds->line);
     }
     free(w);
@@ -359,9 +391,12 @@ static void draw_tabs(editor *e, ui_canvas *c, int cols)
     if (cols - w > col) ui_text(c, 0, cols - w, w, where, R_MUTED, 0, false);
 }
 
-/* One text line: highlighted, selected, underlined where a problem is. */
+/* One text line: highlighted, selected, underlined where a problem is (at
+ * byte problem_col, -1 for none: drawn in bad_role, the error or warning
+ * color). */
 static void draw_line(editor *e, doc *d, ui_canvas *c, int row, size_t line, hl_state st,
-                      size_t sel_a, size_t sel_b, int problem_col, size_t br1, size_t br2)
+                      size_t sel_a, size_t sel_b, int problem_col, ui_role bad_role, size_t br1,
+                      size_t br2)
 {
     size_t len;
     line_ctx lc = {e, d};
@@ -387,9 +422,11 @@ static void draw_line(editor *e, doc *d, ui_canvas *c, int row, size_t line, hl_
         ui_role role = role_of(cls);
         size_t abs = ls + i;
         int attrs = 0;
+        bool bad = problem_col >= 0 && i >= (size_t)problem_col && i < bad_end;
         if (abs >= sel_a && abs < sel_b) role = R_SELECTION;
+        else if (bad) role = bad_role;
         else if (cur_line && role == R_NORMAL) role = R_CURSOR_LINE;
-        if (problem_col >= 0 && i >= (size_t)problem_col && i < bad_end) attrs |= UI_UNDERLINE;
+        if (bad) attrs |= UI_UNDERLINE;
         if (abs == br1 || abs == br2) attrs |= UI_BOLD | UI_UNDERLINE;
         int w = copy[i] == '\t' ? TAB - cells % TAB : ui_width(copy + i, next - i);
         if (cells >= d->left) {
@@ -397,9 +434,8 @@ static void draw_line(editor *e, doc *d, ui_canvas *c, int row, size_t line, hl_
                 for (int k = 0; k < w; k++)
                     ui_text(c, row, e->gutter + cells - d->left + k, 1, " ", role, attrs, false);
             } else {
-                ui_textn(c, row, e->gutter + cells - d->left, w, copy + i, next - i,
-                         problem_col >= 0 && (attrs & UI_UNDERLINE) && role != R_SELECTION
-                             ? R_ERROR : role, attrs, false);
+                ui_textn(c, row, e->gutter + cells - d->left, w, copy + i, next - i, role, attrs,
+                         false);
             }
         }
         cells += w;
@@ -409,7 +445,7 @@ static void draw_line(editor *e, doc *d, ui_canvas *c, int row, size_t line, hl_
         ui_fill(c, (ui_rect){row, e->gutter + (cells > d->left ? cells - d->left : 0), 1,
                              width - (cells > d->left ? cells - d->left : 0)}, R_CURSOR_LINE);
     if (problem_col >= 0 && (size_t)problem_col >= len) /* a problem at the end */
-        ui_text(c, row, e->gutter + cells - d->left, 1, " ", R_ERROR, UI_UNDERLINE | UI_REVERSE,
+        ui_text(c, row, e->gutter + cells - d->left, 1, " ", bad_role, UI_UNDERLINE | UI_REVERSE,
                 false);
     free(copy);
 }
@@ -453,7 +489,7 @@ static void draw(view *v, ui_canvas *c, bool focused)
     e->cols = r.cols;
     char digits[24];
     e->gutter = snprintf(digits, sizeof digits, "%zu", ed_lines(d->buf)) + 2;
-    scroll_to_cursor(e, d);
+    follow_cursor(e, d);
     draw_tabs(e, c, r.cols);
     size_t sel_a, sel_b;
     if (!ve_has_sel(d, &sel_a, &sel_b)) sel_a = sel_b = (size_t)-1;
@@ -465,12 +501,12 @@ static void draw(view *v, ui_canvas *c, bool focused)
         char num[24];
         snprintf(num, sizeof num, "%*zu ", e->gutter - 1, line + 1);
         const diag *g = problem_at(e, d, line);
-        ui_text(c, row + 1, 0, e->gutter, num,
-                g ? (g->level == DIAG_ERROR ? R_ERROR : R_WARNING)
-                  : line == cur_line ? R_TITLE : R_MUTED, 0, false);
+        ui_role bad_role = g && g->level == DIAG_ERROR ? R_ERROR : R_WARNING;
+        ui_text(c, row + 1, 0, e->gutter, num, g ? bad_role : line == cur_line ? R_TITLE : R_MUTED,
+                0, false);
         hl_state st = hl_cache_state(d->hl, line, get_line, &lc);
         draw_line(e, d, c, row + 1, line, st, sel_a, sel_b, g && g->col > 0 ? g->col - 1 : -1,
-                  br_at, br);
+                  bad_role, br_at, br);
     }
     announce_problem(e, d, cur_line);
     int crow = (int)(cur_line - d->top), ccol = e->gutter + ed_col_cells(d->buf, cursor, TAB) - d->left;
@@ -504,12 +540,16 @@ static void close_answer(void *arg, const char *text)
     close_doc(e, e->cur);
 }
 
+/* C-w: closes the file shown, asking first when it has unsaved changes (the
+ * answer field starts empty: a letter typed after a suggested one would be
+ * read as the suggestion). */
 static void close_current(editor *e, doc *d)
 {
     if (ed_modified(d->buf) && e->host.prompt) {
+        const char *name = strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path;
         char *title = xasprintf("%s has unsaved changes: s save, d discard, Esc keep it open",
-                                d->path);
-        e->host.prompt(e->host.ctx, title, "s", close_answer, e);
+                                name);
+        e->host.prompt(e->host.ctx, title, "", close_answer, e);
         free(title);
         return;
     }
@@ -536,14 +576,26 @@ static bool edit_key(editor *e, doc *d, const ui_event *ev)
     } else if (!strcmp(k, "Tab")) {
         size_t a, b, pos = ed_get_sel(d->buf).cursor;
         bool after_word = pos > 0 && ed_word_start(d->buf, pos) < pos && ed_word_end(d->buf, pos) == pos;
-        if (ve_has_sel(d, &a, &b) && ed_line_of(d->buf, a) != ed_line_of(d->buf, b))
+        if (ve_has_sel(d, &a, &b) && ed_line_of(d->buf, a) != ed_line_of(d->buf, b)) {
             ve_indent_lines(e, d, false);
-        else if (after_word && d->lang == HL_LANG_SQL && e->host.model && e->host.model(e->host.ctx))
-            comp_update(e, d);
-        else {
-            int col = ed_col_cells(d->buf, pos, TAB);
-            ve_type_text(e, d, "        ", (size_t)(TAB - col % TAB));
+            return true;
         }
+        if (after_word && !ve_has_sel(d, &a, &b)) { /* complete: one choice goes in at once */
+            comp_list(e, d, true);
+            if (e->comp.open && e->comp.items.n == 1) {
+                char *word = ed_text(d->buf, e->comp.from, pos);
+                bool typed = !strcmp(word, e->comp.items.v[0].label); /* nothing to add */
+                free(word);
+                if (!typed) {
+                    comp_accept(e, d);
+                    return true;
+                }
+                comp_close(e);
+            }
+            if (e->comp.open) return true;
+        }
+        int col = ed_col_cells(d->buf, pos, TAB); /* else indent (no completion either) */
+        ve_type_text(e, d, "        ", (size_t)(TAB - col % TAB));
     } else if (!strcmp(k, "S-Tab")) {
         ve_indent_lines(e, d, true);
     } else if (!strcmp(k, "C-z")) {
@@ -618,7 +670,8 @@ static bool key(view *v, const ui_event *ev)
     if (e->comp.open && comp_key(e, d, ev)) return true;
     if (e->comp.open && !ev->ch && strcmp(ev->key, "Backspace")) comp_close(e);
     if (motion_key(e, d, ev->key) || command_key(e, d, ev) || edit_key(e, d, ev)) {
-        scroll_to_cursor(e, d);
+        d = ve_current(e); /* C-w may have closed d, F12 shown another file */
+        if (d) follow_cursor(e, d);
         return true;
     }
     return false;
@@ -656,10 +709,14 @@ static bool mouse(view *v, const ui_event *ev, int row, int col)
     doc *d = ve_current(e);
     if (!d) return false;
     if (ev->mouse == M_WHEEL_UP || ev->mouse == M_WHEEL_DOWN) {
-        size_t max = ed_lines(d->buf) > 1 ? ed_lines(d->buf) - 1 : 0;
+        size_t rows = e->rows > 0 ? (size_t)e->rows : 1, n = ed_lines(d->buf);
+        size_t max = n > rows ? n - rows : 0; /* the last page stays full */
         if (ev->mouse == M_WHEEL_UP) d->top = d->top > 3 ? d->top - 3 : 0;
         else d->top = d->top + 3 < max ? d->top + 3 : max;
         /* keep the cursor where it is: scrolling does not move it */
+        d->wheeled = true;
+        d->wheel_at = ed_get_sel(d->buf).cursor;
+        d->wheel_ver = ed_version(d->buf);
         e->base.dirty = true;
         if (e->host.redraw) e->host.redraw(e->host.ctx);
         return true;

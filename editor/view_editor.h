@@ -44,6 +44,8 @@ typedef struct ed_host {
 view *ed_view_new(const ed_host *host);
 /* Opens path (relative to the project) or shows it when open, at line. */
 void ed_view_open(view *v, const char *path, int line);
+/* Same, with the cursor at col (1-based, bytes) of line. */
+void ed_view_open_at(view *v, const char *path, int line, int col);
 /* Files with unsaved changes. */
 int ed_view_unsaved(const view *v);
 /* The unsaved buffers, for a dry run of what is typed (texts owned by the

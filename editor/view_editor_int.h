@@ -22,10 +22,14 @@ typedef struct doc {
     hl_cache *hl;
     hl_lang lang;
     size_t top;          /* first line shown */
+    bool wheeled;        /* the wheel scrolled the view off the cursor ... */
+    size_t wheel_at;     /* ... when it was here ... */
+    uint64_t wheel_ver;  /* ... and the text this version: it stays until either changes */
     int left;            /* first display column shown */
-    int want_cells;      /* the column Up/Down aim for */
-    int64_t disk_mtime, disk_size;
-    bool disk_asked;     /* the user was told the file changed on disk */
+    int want_cells;      /* the column Up/Down aim for ... */
+    size_t want_at;      /* ... as long as the cursor is still here ... */
+    uint64_t want_ver;   /* ... and the text this version (else the cursor's) */
+    int64_t disk_mtime, disk_size; /* as last saved, loaded or asked about */
     uint64_t checked;    /* buffer version last handed to validation */
     double edited_ms;    /* when it last changed */
 } doc;

@@ -88,6 +88,18 @@ void ve_goto_line(editor *e, doc *d, int line)
     d->top = l > (size_t)e->rows / 3 ? l - (size_t)e->rows / 3 : 0;
 }
 
+void ed_view_open_at(view *v, const char *path, int line, int col)
+{
+    editor *e = (editor *)v;
+    ed_view_open(v, path, line);
+    doc *d = ve_current(e);
+    if (!d || line <= 0 || col <= 1 || strcmp(d->path, path)) return;
+    size_t l = (size_t)line - 1 < ed_lines(d->buf) ? (size_t)line - 1 : ed_lines(d->buf) - 1;
+    size_t pos = ed_line_start(d->buf, l) + (size_t)(col - 1);
+    if (pos > ed_line_end(d->buf, l)) pos = ed_line_end(d->buf, l);
+    ed_set_sel(d->buf, (ed_sel){pos, pos});
+}
+
 void ed_view_open(view *v, const char *path, int line)
 {
     editor *e = (editor *)v;
@@ -123,7 +135,6 @@ bool ve_save(editor *e, doc *d)
     }
     ed_mark_saved(d->buf);
     stat_disk(d);
-    d->disk_asked = false;
     d->checked = ed_version(d->buf);
     ve_say(e, "Saved %s", d->path);
     if (e->host.saved) e->host.saved(e->host.ctx, d->path);
@@ -169,6 +180,8 @@ prj_overlay *ed_view_overlays(const view *v, size_t *n)
     return ov;
 }
 
+/* y: the text becomes the file's (one undo step); the cursor stays on its
+ * line and column as far as the new text has them. */
 static void reload_answer(void *arg, const char *text)
 {
     editor *e = arg;
@@ -182,29 +195,39 @@ static void reload_answer(void *arg, const char *text)
         free(err);
         return;
     }
+    size_t cursor = ed_get_sel(d->buf).cursor, lines = ed_lines(d->buf);
+    size_t line = ed_line_of(d->buf, cursor);
+    int cells = ed_col_cells(d->buf, cursor, TAB);
     ed_replace(d->buf, 0, ed_len(d->buf), disk, len);
     free(disk);
     ed_mark_saved(d->buf);
     stat_disk(d);
-    hl_cache_edit(d->hl, 0, ed_lines(d->buf), ed_lines(d->buf));
+    hl_cache_edit(d->hl, 0, lines, ed_lines(d->buf));
+    if (line >= ed_lines(d->buf)) line = ed_lines(d->buf) - 1;
+    size_t pos = ed_pos_at_cells(d->buf, line, cells, TAB);
+    ed_set_sel(d->buf, (ed_sel){pos, pos});
     ve_say(e, "Reloaded %s from disk (C-z takes the reload back)", d->path);
     ve_redraw(e);
 }
 
-/* A file changed on disk by someone else: offer to reload it. */
+/* A file changed on disk by someone else: offer to reload it, once for each
+ * change (what was seen is remembered, so a "no" is not asked again until the
+ * file changes once more). The answer field starts empty: "n" typed after a
+ * suggested "y" would read "yn", a yes. */
 void ve_check_disk(editor *e, doc *d)
 {
     struct stat st;
-    if (d->disk_asked || stat(d->full, &st) != 0) return;
+    if (stat(d->full, &st) != 0) return;
     int64_t mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     if (mt == d->disk_mtime && st.st_size == d->disk_size) return;
-    d->disk_asked = true;
+    d->disk_mtime = mt;
+    d->disk_size = st.st_size;
     if (e->host.prompt)
         e->host.prompt(e->host.ctx,
                        ed_modified(d->buf) ? "The file changed on disk and here: reload it "
                                              "(your changes are lost)? y/n"
                                            : "The file changed on disk: reload it? y/n",
-                       "y", reload_answer, e);
+                       "", reload_answer, e);
 }
 
 /* ======================= edits ======================= */
@@ -292,10 +315,23 @@ static void sel_lines(const doc *d, size_t *l0, size_t *l1)
     if (*l1 > *l0 && b == ed_line_start(d->buf, *l1)) (*l1)--;
 }
 
-/* Indents (or unindents) the selected lines by one step, as one undo step. */
+/* Where a cursor goes when the text grew from old_len to len (or shrank) by
+ * an edit at byte at of its line: before at it stays, after it it moves with
+ * the text, but never back before at. */
+static size_t shifted(size_t cursor, size_t at, size_t old_len, size_t len)
+{
+    if (cursor <= at) return cursor;
+    if (len >= old_len) return cursor + (len - old_len);
+    return cursor - at >= old_len - len ? cursor - (old_len - len) : at;
+}
+
+/* Indents (or unindents) the selected lines (or the cursor's) by one step,
+ * as one undo step. */
 void ve_indent_lines(editor *e, doc *d, bool out)
 {
-    size_t l0, l1;
+    size_t l0, l1, sa, sz;
+    bool had_sel = ve_has_sel(d, &sa, &sz);
+    size_t cursor = ed_get_sel(d->buf).cursor, old_len = ed_len(d->buf);
     sel_lines(d, &l0, &l1);
     size_t from = ed_line_start(d->buf, l0), to = ed_line_end(d->buf, l1);
     sb b = {0};
@@ -314,19 +350,28 @@ void ve_indent_lines(editor *e, doc *d, bool out)
     }
     ed_undo_break(d->buf);
     ve_edit(e, d, from, to, sb_str(&b), b.len);
-    ed_set_sel(d->buf, (ed_sel){ed_line_start(d->buf, l0), ed_line_end(d->buf, l1)});
+    if (had_sel) { /* the lines stay selected, for another step */
+        ed_set_sel(d->buf, (ed_sel){ed_line_start(d->buf, l0), ed_line_end(d->buf, l1)});
+    } else { /* S-Tab on one line: the cursor moves with its text */
+        size_t pos = shifted(cursor, from, old_len, ed_len(d->buf));
+        ed_set_sel(d->buf, (ed_sel){pos, pos});
+    }
     ed_undo_break(d->buf);
     sb_free(&b);
 }
 
-/* Comments or uncomments the selected lines ("-- " in SQL and Lua). */
+/* Comments or uncomments the selected lines ("-- " in SQL and Lua). The
+ * lines stay selected (so that the same key takes it back); without a
+ * selection the cursor stays on the same character. */
 void ve_toggle_comment(editor *e, doc *d)
 {
     if (d->lang == HL_LANG_JSON) {
         ve_say(e, "JSON has no comments");
         return;
     }
-    size_t l0, l1;
+    size_t l0, l1, sa, sz;
+    bool had_sel = ve_has_sel(d, &sa, &sz);
+    size_t cursor = ed_get_sel(d->buf).cursor, old_len = ed_len(d->buf);
     sel_lines(d, &l0, &l1);
     bool all = true;
     for (size_t l = l0; l <= l1; l++) {
@@ -355,17 +400,26 @@ void ve_toggle_comment(editor *e, doc *d)
     }
     ed_undo_break(d->buf);
     ve_edit(e, d, from, to, sb_str(&b), b.len);
+    if (had_sel) {
+        ed_set_sel(d->buf, (ed_sel){ed_line_start(d->buf, l0), ed_line_end(d->buf, l1)});
+    } else { /* one line: the cursor moves with its text, never into the indent */
+        size_t indent = from;
+        while (indent < ed_line_end(d->buf, l0) && ed_byte(d->buf, indent) == ' ') indent++;
+        size_t pos = shifted(cursor, indent, old_len, ed_len(d->buf));
+        ed_set_sel(d->buf, (ed_sel){pos, pos});
+    }
     ed_undo_break(d->buf);
     sb_free(&b);
 }
 
 void ve_undo(editor *e, doc *d, bool redo_it)
 {
+    size_t lines = ed_lines(d->buf);
     if (!(redo_it ? ed_redo(d->buf) : ed_undo(d->buf))) {
         ve_say(e, redo_it ? "Nothing to redo" : "Nothing to undo");
         return;
     }
-    hl_cache_edit(d->hl, 0, ed_lines(d->buf), ed_lines(d->buf));
+    hl_cache_edit(d->hl, 0, lines, ed_lines(d->buf)); /* every line may have changed */
     ve_touched(e, d);
 }
 
@@ -388,9 +442,10 @@ static ed_search *make_search(editor *e)
     return s;
 }
 
-/* Selects the next (or previous) match of e->find after (before) the cursor,
- * wrapping around the end. */
-void ve_find_next(editor *e, doc *d, bool backward)
+/* Selects the first match of e->find at or after byte offset from (before it,
+ * backward), wrapping around the end; when there is none the selection stays
+ * as it was. */
+static void find_from(editor *e, doc *d, size_t from, bool backward)
 {
     if (!e->find || !*e->find) {
         ve_say(e, "Nothing to find: C-f first");
@@ -398,21 +453,28 @@ void ve_find_next(editor *e, doc *d, bool backward)
     }
     ed_search *s = make_search(e);
     if (!s) return;
-    size_t a, b;
-    if (!ve_has_sel(d, &a, &b)) a = b = ed_get_sel(d->buf).cursor;
     ed_match m;
     bool wrapped = false;
-    if (ed_find(d->buf, s, backward ? a : b, backward, true, &m, &wrapped)) {
+    if (ed_find(d->buf, s, from, backward, true, &m, &wrapped)) {
         ed_set_sel(d->buf, (ed_sel){m.from, m.to});
         ed_undo_break(d->buf);
         size_t total = ed_search_count(d->buf, s, 10000);
-        ve_say(e, "%s%zu%s matches of '%s'", wrapped ? "(wrapped) " : "", total,
-            total >= 10000 ? "+" : "", e->find);
+        ve_say(e, "%s%zu%s match%s of '%s'", wrapped ? "(wrapped) " : "", total,
+               total >= 10000 ? "+" : "", total == 1 ? "" : "es", e->find);
     } else {
         ve_say(e, "'%s' not found", e->find);
     }
     ed_search_free(s);
     ve_redraw(e);
+}
+
+/* Selects the next (or previous) match of e->find after (before) the cursor
+ * or selection, wrapping around the end. */
+void ve_find_next(editor *e, doc *d, bool backward)
+{
+    size_t a, b;
+    if (!ve_has_sel(d, &a, &b)) a = b = ed_get_sel(d->buf).cursor;
+    find_from(e, d, backward ? a : b, backward);
 }
 
 static void find_answer(void *arg, const char *text)
@@ -423,8 +485,8 @@ static void find_answer(void *arg, const char *text)
     free(e->find);
     e->find = xstrdup(text);
     size_t a, b;
-    if (ve_has_sel(d, &a, &b)) ed_set_sel(d->buf, (ed_sel){a, a}); /* find from the selection */
-    ve_find_next(e, d, false);
+    if (!ve_has_sel(d, &a, &b)) a = ed_get_sel(d->buf).cursor;
+    find_from(e, d, a, false); /* from the selection's start: it may be the match */
 }
 
 static void replace_with(void *arg, const char *text)

@@ -7,6 +7,7 @@
  * title and its help line come from that entry and nowhere else.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,7 @@ static void do_quit(app *a)
     if (unsaved) {
         char *title = xasprintf("%d file%s not saved: s save and quit, d discard and quit, "
                                 "Esc stay", unsaved, unsaved == 1 ? " is" : "s are");
-        app_prompt(a, title, "s", quit_answer, NULL);
+        app_prompt(a, title, "", quit_answer, NULL); /* empty: "d" must not read "sd" */
         free(title);
         return;
     }
@@ -300,7 +301,8 @@ typedef struct entry {
 typedef VEC(entry) entryvec;
 
 /* Fuzzy score of query in label: every query character in order; higher
- * for matches at word starts and in runs; -1 when it does not match. */
+ * for matches at word starts and in runs, lower for long labels (so it may
+ * be negative); INT_MIN when it does not match. */
 static int fuzzy(const char *query, const char *label)
 {
     int score = 0, run = 0;
@@ -320,7 +322,7 @@ static int fuzzy(const char *query, const char *label)
             }
             run = 0;
         }
-        if (!found) return -1;
+        if (!found) return INT_MIN;
     }
     return score - (int)strlen(label) / 8;
 }
@@ -381,7 +383,7 @@ static void matches(app *a, entryvec *out)
     const char *q = sb_str(&a->ov.input);
     for (size_t i = 0; i < all.n; i++) {
         int s = fuzzy(q, all.v[i].label);
-        if (s < 0) {
+        if (s == INT_MIN) {
             free(all.v[i].label);
             free(all.v[i].arg);
             continue;
@@ -390,7 +392,7 @@ static void matches(app *a, entryvec *out)
         VEC_PUSH(out, all.v[i]);
     }
     VEC_FREE(&all);
-    qsort(out->v, out->n, sizeof(entry), by_score);
+    if (out->n) qsort(out->v, out->n, sizeof(entry), by_score); /* v is NULL when empty */
 }
 
 void app_pick(app *a, const char *title, const strvec *items,

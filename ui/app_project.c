@@ -232,8 +232,7 @@ static void preview_run(void *arg)
     sqlite3_stmt *st = NULL;
     int ds = j->sql ? -1 : ls_dataset_at(&p, j->path, j->pos);
     if (!j->sql && ds < 0) {
-        j->err = xstrdup("the cursor is not in a dataset's definition (select a query to "
-                         "preview it instead)");
+        j->err = xstrdup("the cursor is in no definition; select a query to preview it");
     } else if (pv_open(&pv, &p, &j->err) == 0 &&
                (j->sql ? pv_prepare_sql(&pv, j->sql, &st, &j->err)
                        : pv_prepare_dataset(&pv, ds, &st, &j->err)) == 0) {
@@ -345,8 +344,11 @@ static void reference_picked(app *a, const char *text, void *ctx)
     (void)ctx;
     if (!text) return;
     char file[256];
-    int line = 0;
-    if (sscanf(text, "%255[^:]:%d", file, &line) == 2) app_open_file(a, file, line);
+    int line = 0, col = 0;
+    if (sscanf(text, "%255[^:]:%d:%d", file, &line, &col) >= 2) { /* file:line:col  text */
+        ed_view_open_at(a->main_views[TAB_EDITOR], file, line, col);
+        app_show_main(a, TAB_EDITOR);
+    }
 }
 
 /* Line (1-based) of a project file, without its leading blanks. */
