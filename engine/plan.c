@@ -47,6 +47,7 @@ void plan_query(const project *p, int flow, const plan_bind *b, rewrite *w)
     size_t at = s->query_off, end = s->query_off + s->query_len, ncalls = 0;
     for (size_t i = 0; i < s->refs.n; i++) {
         const sql_ref *r = &s->refs.v[i];
+        if (r->name_off < at || r->end > end) continue; /* not in the query (CDC clauses) */
         prj_ref_kind k = prj_ref_kind_of(p, s, r, NULL);
         bool call = k == REF_FILES || k == REF_SQLITE;
         if (call && !(b && b->calls && ncalls < b->calls->n)) continue;
@@ -77,7 +78,7 @@ void plan_query(const project *p, int flow, const plan_bind *b, rewrite *w)
         sb_free(&t);
         at = r->end;
     }
-    rw_copy(w, text, at, end - at);
+    if (end > at) rw_copy(w, text, at, end - at);
     strvec_free(&sources);
 }
 

@@ -105,11 +105,28 @@ int pv_prepare_sql(pv_session *s, const char *sql, sqlite3_stmt **st, char **err
 
 /* Why dataset d cannot be read: the first problem of its own query (with
  * its read_files calls bound), placed at file:line:col. */
+/* true when msg is SQLite's "no such table: X" for a dataset X that only
+ * an AUTO CDC flow fills (previews cannot compute it: the changes must be
+ * applied in order by a run). */
+static bool unstored_cdc(const project *p, const char *msg)
+{
+    const char *prefix = "no such table: ";
+    if (strncmp(msg, prefix, strlen(prefix))) return false;
+    int d = prj_dataset_find(p, msg + strlen(prefix));
+    const prj_dataset *ds = d >= 0 ? &p->datasets.v[d] : NULL;
+    return ds && ds->flows.n && p->flows.v[ds->flows.v[0]].stmt->cdc;
+}
+
 static char *explain(pv_session *s, int d)
 {
     const project *p = s->p;
     const prj_dataset *ds = &p->datasets.v[d];
     if (!ds->flows.n) return NULL;
+    const sql_stmt *first = p->flows.v[ds->flows.v[0]].stmt;
+    if (first->cdc) /* its rows are the changes applied in order: only a run makes them */
+        return xasprintf("%s is filled by AUTO CDC and has not been stored yet: run the "
+                         "pipeline once (tarn run, or F5) to preview it",
+                         ds->name);
     strvec tables = {0};
     diag_list dl = {0};
     char *why = NULL;
@@ -123,9 +140,11 @@ static char *explain(pv_session *s, int d)
         sqlite3_stmt *probe = NULL;
         if (sqlite3_prepare_v2(s->db, sb_str(&q.out), -1, &probe, NULL) != SQLITE_OK) {
             int off = sqlite3_error_offset(s->db);
+            const char *msg = sqlite3_errmsg(s->db);
             prj_error(p, &dl, DIAG_ERROR, ds->file,
-                      off >= 0 ? rw_map(&q, (size_t)off) : ds->stmt->query_off, "%s",
-                      sqlite3_errmsg(s->db));
+                      off >= 0 ? rw_map(&q, (size_t)off) : ds->stmt->query_off, "%s%s", msg,
+                      unstored_cdc(p, msg) ? " (it is filled by AUTO CDC: run the pipeline "
+                                             "once to preview what reads it)" : "");
             why = diag_format(&dl.items.v[dl.items.n - 1]);
         }
         sqlite3_finalize(probe);

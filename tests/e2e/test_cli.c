@@ -900,6 +900,30 @@ static void test_preview_before_run(void **state)
     assert_false(file_exists(dir, ".tarn"));
 }
 
+/* A table only AUTO CDC fills cannot be computed by a preview: before the
+ * first run its preview (and that of what reads it) says so, at once. */
+static void test_preview_cdc_before_run(void **state)
+{
+    const char *dir = *state;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cp -r '%s/assets/demo/.' '%s' && rm -rf '%s/.tarn'",
+             TARN_SOURCE_DIR, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    ts_proc r;
+    TARN(&r, 1, dir, "preview", "customers");
+    assert_contains(r.err, "customers is filled by AUTO CDC and has not been stored yet");
+    ts_proc_free(&r);
+    TARN(&r, 1, dir, "preview", "customer_value");
+    assert_contains(r.err, "transformations/03_gold.sql:");
+    assert_contains(r.err, "no such table: customers (it is filled by AUTO CDC");
+    ts_proc_free(&r);
+    TARN(&r, 0, dir, "run");
+    ts_proc_free(&r);
+    TARN(&r, 0, dir, "preview", "customers", "-f", "csv");
+    assert_contains(r.out, "customer_id,");
+    ts_proc_free(&r);
+}
+
 static void test_preview_formats(void **state)
 {
     const char *dir = *state;
@@ -1300,6 +1324,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_run_cancel, ts_setup_dir, ts_teardown_dir),
         cmocka_unit_test_setup_teardown(test_run_lock, ts_setup_dir, ts_teardown_dir),
         cmocka_unit_test_setup_teardown(test_preview_before_run, ts_setup_dir, ts_teardown_dir),
+        cmocka_unit_test_setup_teardown(test_preview_cdc_before_run, ts_setup_dir, ts_teardown_dir),
         cmocka_unit_test_setup_teardown(test_preview_formats, ts_setup_dir, ts_teardown_dir),
         cmocka_unit_test_setup_teardown(test_preview_after_run, ts_setup_dir, ts_teardown_dir),
         cmocka_unit_test_setup_teardown(test_graph_text_dot, ts_setup_dir, ts_teardown_dir),
