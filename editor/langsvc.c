@@ -82,6 +82,7 @@ static void add_functions(ls_model *m, const project *p)
 void ls_model_build(ls_model *m, const project *p, const val_result *vr)
 {
     memset(m, 0, sizeof(*m));
+    text_cursor *at = xcalloc(p->files.n + 1, sizeof(text_cursor)); /* one pass a file */
     for (size_t i = 0; i < p->datasets.n; i++) {
         const prj_dataset *pd = &p->datasets.v[i];
         const prj_file *f = &p->files.v[pd->file];
@@ -89,7 +90,8 @@ void ls_model_build(ls_model *m, const project *p, const val_result *vr)
         d.name = xstrdup(pd->name);
         d.kind = pd->kind;
         d.file = xstrdup(f->path);
-        text_linecol(f->orig, rw_map(&f->sub, pd->stmt->name_off), &d.line, &d.col);
+        text_linecol_from(&at[pd->file], f->orig, rw_map(&f->sub, pd->stmt->name_off), &d.line,
+                          &d.col);
         d.rows = -1;
         if (pd->stmt->comment) d.comment = xstrdup(pd->stmt->comment);
         for (size_t k = 0; k < pd->stmt->expects.n; k++) {
@@ -105,6 +107,7 @@ void ls_model_build(ls_model *m, const project *p, const val_result *vr)
             }
         VEC_PUSH(&m->datasets, d);
     }
+    free(at);
     for (size_t i = 0; i < p->man.config_keys.n; i++) {
         const char *v = prj_param(p, p->man.config_keys.v[i]);
         VEC_PUSH(&m->params, xasprintf("%s=%s", p->man.config_keys.v[i], v ? v : ""));
@@ -351,6 +354,7 @@ char *ls_hover(const ls_model *m, const char *name)
 
 void ls_references(const project *p, const char *name, ls_places *out)
 {
+    text_cursor *at = xcalloc(p->files.n + 1, sizeof(text_cursor));
     for (size_t f = 0; f < p->flows.n; f++) {
         const prj_flow *fl = &p->flows.v[f];
         const prj_file *file = &p->files.v[fl->file];
@@ -359,10 +363,12 @@ void ls_references(const project *p, const char *name, ls_places *out)
             if (prj_ref_kind_of(p, fl->stmt, r, NULL) != REF_DATASET || !str_ieq(r->name, name))
                 continue;
             ls_place pl = {xstrdup(file->path), 0, 0};
-            text_linecol(file->orig, rw_map(&file->sub, r->name_off), &pl.line, &pl.col);
+            text_linecol_from(&at[fl->file], file->orig, rw_map(&file->sub, r->name_off),
+                              &pl.line, &pl.col);
             VEC_PUSH(out, pl);
         }
     }
+    free(at);
 }
 
 void ls_places_free(ls_places *v)

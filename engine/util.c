@@ -378,6 +378,20 @@ void text_linecol(const char *text, size_t off, int *line, int *col)
     *col = (int)(off - bol) + 1;
 }
 
+void text_linecol_from(text_cursor *c, const char *text, size_t off, int *line, int *col)
+{
+    if (!c->line || off < c->off) *c = (text_cursor){0, 0, 1};
+    size_t i = c->off;
+    for (; i < off && text[i]; i++)
+        if (text[i] == '\n') {
+            c->line++;
+            c->bol = i + 1;
+        }
+    c->off = i;
+    *line = c->line;
+    *col = (int)(off - c->bol) + 1;
+}
+
 /* ---- time ---- */
 
 int64_t time_now_ms(void)

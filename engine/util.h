@@ -118,6 +118,14 @@ uint64_t hash64_final(const hash64 *s);
 
 /* 1-based line and byte column of offset off in text. */
 void text_linecol(const char *text, size_t off, int *line, int *col);
+/* The same for many offsets of one text, each found by scanning on from the
+ * previous answer when it lies after it (offsets in increasing order cost
+ * one pass over the text in all). Start with a zeroed text_cursor. */
+typedef struct text_cursor {
+    size_t off, bol;         /* where the last scan stopped, its line's start */
+    int line;                /* 0 until the first call */
+} text_cursor;
+void text_linecol_from(text_cursor *c, const char *text, size_t off, int *line, int *col);
 
 /* Wall clock in milliseconds since the epoch, and a monotonic clock in ms. */
 int64_t time_now_ms(void);

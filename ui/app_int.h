@@ -5,6 +5,8 @@
 #ifndef TARN_APP_INT_H
 #define TARN_APP_INT_H
 
+#include <stdatomic.h>
+
 #include "app.h"
 #include "langsvc.h"
 
@@ -58,7 +60,8 @@ struct app {
     diag_list problems;      /* of the latest finished dry run */
     ls_model model;          /* of that dry run, for the editor */
     bool has_model;
-    int validation;          /* generation of the latest dry run asked for */
+    atomic_int validation;   /* generation of the latest dry run asked for (the
+                              * worker skips older ones still queued) */
     bool validating;
     char *project_name;
 

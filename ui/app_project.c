@@ -48,13 +48,25 @@ static void validate_job_free(validate_job *j)
     free(j);
 }
 
+/* A model no longer shown, freed off the UI thread (a large project's
+ * takes milliseconds). */
+static void free_model(void *arg)
+{
+    ls_model_free(arg);
+    free(arg);
+}
+
 static void validate_done(app *a, void *arg)
 {
     validate_job *j = arg;
-    if (j->generation == a->validation) {
+    if (j->generation == atomic_load(&a->validation)) {
         diag_free(&a->problems);
         a->problems = j->problems;
-        if (a->has_model) ls_model_free(&a->model);
+        if (a->has_model) {
+            ls_model *old = xmalloc(sizeof(*old));
+            *old = a->model;
+            app_query(a, free_model, old);
+        }
         a->model = j->model;
         a->has_model = true;
         a->validating = false;
@@ -70,6 +82,10 @@ static void validate_done(app *a, void *arg)
 static void validate_run(void *arg)
 {
     validate_job *j = arg;
+    if (j->generation != atomic_load(&j->a->validation)) { /* typing went on: a newer one is queued */
+        app_post(j->a, validate_done, j);
+        return;
+    }
     project p;
     val_result vr = {0};
     prj_load_with(&p, j->dir, &j->params, j->ov, j->n_ov, &j->problems);
@@ -94,7 +110,7 @@ static void validate(app *a)
         VEC_PUSH(&j->ov_paths, xstrdup(j->ov[i].path));
         j->ov[i].path = j->ov_paths.v[i];
     }
-    j->generation = ++a->validation;
+    j->generation = atomic_fetch_add(&a->validation, 1) + 1;
     a->validating = true;
     app_query(a, validate_run, j);
 }
