@@ -18,6 +18,7 @@ static const char *const help[] = {
     "C-x  cut           C-c copy    C-v paste         C-/ comment lines",
     "C-f  find          F3/S-F3 next/previous match   C-r replace all   C-g go to line",
     "Tab  complete after a word, else indent          S-Tab unindent",
+    "     (spaces or tabs and their width: C-p Editor indentation)",
     "C-Space  complete  F12 go to definition  S-F12 references  F2 what is this",
     "F8   preview the statement (or selection) in the data grid",
     "F9   refresh the dataset under the cursor   C-w close   C-PgUp/C-PgDn tabs",
@@ -65,7 +66,7 @@ static void move_to(editor *e, doc *d, size_t pos, bool shift, bool keep_col)
     s.cursor = pos;
     if (!shift) s.anchor = pos;
     ed_set_sel(d->buf, s);
-    if (!keep_col) d->want_cells = ed_col_cells(d->buf, pos, TAB);
+    if (!keep_col) d->want_cells = ed_col_cells(d->buf, pos, e->tab);
     ed_undo_break(d->buf);
     e->comp.open = false;
     ve_redraw(e);
@@ -77,11 +78,11 @@ static void move_lines(editor *e, doc *d, long delta, bool shift)
 {
     size_t pos = ed_get_sel(d->buf).cursor, line = ed_line_of(d->buf, pos);
     if (pos != d->want_at || ed_version(d->buf) != d->want_ver)
-        d->want_cells = ed_col_cells(d->buf, pos, TAB);
+        d->want_cells = ed_col_cells(d->buf, pos, e->tab);
     long target = (long)line + delta;
     if (target < 0) target = 0;
     if ((size_t)target >= ed_lines(d->buf)) target = (long)ed_lines(d->buf) - 1;
-    move_to(e, d, ed_pos_at_cells(d->buf, (size_t)target, d->want_cells, TAB), shift, true);
+    move_to(e, d, ed_pos_at_cells(d->buf, (size_t)target, d->want_cells, e->tab), shift, true);
     d->want_at = ed_get_sel(d->buf).cursor;
     d->want_ver = ed_version(d->buf);
 }
@@ -92,7 +93,7 @@ static void scroll_to_cursor(editor *e, doc *d)
     size_t pos = ed_get_sel(d->buf).cursor, line = ed_line_of(d->buf, pos);
     if (line < d->top) d->top = line;
     if (e->rows > 0 && line >= d->top + (size_t)e->rows) d->top = line - (size_t)e->rows + 1;
-    int cells = ed_col_cells(d->buf, pos, TAB), width = e->cols - e->gutter - 1;
+    int cells = ed_col_cells(d->buf, pos, e->tab), width = e->cols - e->gutter - 1;
     if (cells < d->left) d->left = cells;
     if (width > 4 && cells >= d->left + width) d->left = cells - width + 1;
 }
@@ -386,7 +387,7 @@ static void draw_tabs(editor *e, ui_canvas *c, int cols)
     if (!d) return;
     size_t pos = ed_get_sel(d->buf).cursor, line = ed_line_of(d->buf, pos);
     char where[48];
-    snprintf(where, sizeof where, " Ln %zu, Col %d ", line + 1, ed_col_cells(d->buf, pos, TAB) + 1);
+    snprintf(where, sizeof where, " Ln %zu, Col %d ", line + 1, ed_col_cells(d->buf, pos, e->tab) + 1);
     int w = (int)strlen(where);
     if (cols - w > col) ui_text(c, 0, cols - w, w, where, R_MUTED, 0, false);
 }
@@ -428,7 +429,7 @@ static void draw_line(editor *e, doc *d, ui_canvas *c, int row, size_t line, hl_
         else if (cur_line && role == R_NORMAL) role = R_CURSOR_LINE;
         if (bad) attrs |= UI_UNDERLINE;
         if (abs == br1 || abs == br2) attrs |= UI_BOLD | UI_UNDERLINE;
-        int w = copy[i] == '\t' ? TAB - cells % TAB : ui_width(copy + i, next - i);
+        int w = copy[i] == '\t' ? e->tab - cells % e->tab : ui_width(copy + i, next - i);
         if (cells >= d->left) {
             if (copy[i] == '\t') {
                 for (int k = 0; k < w; k++)
@@ -509,7 +510,7 @@ static void draw(view *v, ui_canvas *c, bool focused)
                   bad_role, br_at, br);
     }
     announce_problem(e, d, cur_line);
-    int crow = (int)(cur_line - d->top), ccol = e->gutter + ed_col_cells(d->buf, cursor, TAB) - d->left;
+    int crow = (int)(cur_line - d->top), ccol = e->gutter + ed_col_cells(d->buf, cursor, e->tab) - d->left;
     if (e->comp.open) draw_completion(e, d, c, crow, ccol);
     if (focused && crow >= 0 && crow < e->rows && ccol < r.cols)
         ui_screen_cursor(r.row + 1 + crow, r.col + ccol);
@@ -594,8 +595,12 @@ static bool edit_key(editor *e, doc *d, const ui_event *ev)
             }
             if (e->comp.open) return true;
         }
-        int col = ed_col_cells(d->buf, pos, TAB); /* else indent (no completion either) */
-        ve_type_text(e, d, "        ", (size_t)(TAB - col % TAB));
+        int col = ed_col_cells(d->buf, pos, e->tab); /* else indent (no completion either) */
+        sb step = {0};
+        if (e->hard_tabs) sb_addc(&step, '\t');
+        else sb_addf(&step, "%*s", e->tab - col % e->tab, "");
+        ve_type_text(e, d, step.s, step.len);
+        sb_free(&step);
     } else if (!strcmp(k, "S-Tab")) {
         ve_indent_lines(e, d, true);
     } else if (!strcmp(k, "C-z")) {
@@ -700,7 +705,7 @@ static size_t pos_at(editor *e, doc *d, int row, int col)
     size_t line = d->top + (size_t)(row > 1 ? row - 1 : 0);
     if (line >= ed_lines(d->buf)) return ed_len(d->buf);
     int cells = col - e->gutter + d->left;
-    return ed_pos_at_cells(d->buf, line, cells < 0 ? 0 : cells, TAB);
+    return ed_pos_at_cells(d->buf, line, cells < 0 ? 0 : cells, e->tab);
 }
 
 static bool mouse(view *v, const ui_event *ev, int row, int col)
@@ -749,7 +754,7 @@ static bool mouse(view *v, const ui_event *ev, int row, int col)
     } else if (ev->mouse == M_RELEASE) {
         e->dragging = false;
     }
-    d->want_cells = ed_col_cells(d->buf, ed_get_sel(d->buf).cursor, TAB);
+    d->want_cells = ed_col_cells(d->buf, ed_get_sel(d->buf).cursor, e->tab);
     ve_redraw(e);
     return true;
 }
@@ -804,5 +809,14 @@ view *ed_view_new(const ed_host *host)
     e->base.ops = &editor_ops;
     e->host = *host;
     e->cur = -1;
+    e->tab = 4;
     return &e->base;
+}
+
+void ed_view_set_indent(view *v, int width, bool hard_tabs)
+{
+    editor *e = (editor *)v;
+    e->tab = width >= 1 && width <= 16 ? width : 4;
+    e->hard_tabs = hard_tabs;
+    e->base.dirty = true;
 }

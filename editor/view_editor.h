@@ -46,6 +46,9 @@ view *ed_view_new(const ed_host *host);
 void ed_view_open(view *v, const char *path, int line);
 /* Same, with the cursor at col (1-based, bytes) of line. */
 void ed_view_open_at(view *v, const char *path, int line, int col);
+/* Indentation: width columns a step (1..16, default 4), as spaces or, with
+ * hard_tabs, as one tab character shown width columns wide. */
+void ed_view_set_indent(view *v, int width, bool hard_tabs);
 /* Files with unsaved changes. */
 int ed_view_unsaved(const view *v);
 /* The unsaved buffers, for a dry run of what is typed (texts owned by the

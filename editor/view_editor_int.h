@@ -11,7 +11,6 @@
 #include "search.h"
 #include "view_editor.h"
 
-#define TAB 4            /* soft tabs: spaces to the next multiple of 4 */
 #define PAUSE_MS 700     /* typing paused this long: validate what is typed */
 #define MAX_SPANS 256
 
@@ -46,6 +45,8 @@ typedef struct editor {
     ed_host host;
     VEC(doc *) docs;
     int cur;             /* the doc shown, or -1 */
+    int tab;             /* columns an indentation step takes (and a tab shows as) */
+    bool hard_tabs;      /* indent with a tab character instead of spaces */
     int rows, cols;      /* text area of the last draw */
     int gutter;
     completion comp;
@@ -77,6 +78,8 @@ void ve_edit(editor *e, doc *d, size_t from, size_t to, const char *s, size_t n)
 bool ve_has_sel(const doc *d, size_t *a, size_t *b);
 /* Typing: replaces the selection (or inserts at the cursor). */
 void ve_type_text(editor *e, doc *d, const char *s, size_t n);
+/* Appends one step of indentation (a tab, or e->tab spaces). */
+void ve_add_indent(const editor *e, sb *b);
 void ve_newline(editor *e, doc *d);
 void ve_backspace(editor *e, doc *d, bool forward);
 void ve_indent_lines(editor *e, doc *d, bool out);

@@ -197,14 +197,14 @@ static void reload_answer(void *arg, const char *text)
     }
     size_t cursor = ed_get_sel(d->buf).cursor, lines = ed_lines(d->buf);
     size_t line = ed_line_of(d->buf, cursor);
-    int cells = ed_col_cells(d->buf, cursor, TAB);
+    int cells = ed_col_cells(d->buf, cursor, e->tab);
     ed_replace(d->buf, 0, ed_len(d->buf), disk, len);
     free(disk);
     ed_mark_saved(d->buf);
     stat_disk(d);
     hl_cache_edit(d->hl, 0, lines, ed_lines(d->buf));
     if (line >= ed_lines(d->buf)) line = ed_lines(d->buf) - 1;
-    size_t pos = ed_pos_at_cells(d->buf, line, cells, TAB);
+    size_t pos = ed_pos_at_cells(d->buf, line, cells, e->tab);
     ed_set_sel(d->buf, (ed_sel){pos, pos});
     ve_say(e, "Reloaded %s from disk (C-z takes the reload back)", d->path);
     ve_redraw(e);
@@ -276,6 +276,12 @@ void ve_type_text(editor *e, doc *d, const char *s, size_t n)
     ve_edit(e, d, a, b, s, n);
 }
 
+void ve_add_indent(const editor *e, sb *b)
+{
+    if (e->hard_tabs) sb_addc(b, '\t');
+    else sb_addf(b, "%*s", e->tab, "");
+}
+
 /* Enter: a new line indented like this one (one step more after '('). */
 void ve_newline(editor *e, doc *d)
 {
@@ -287,7 +293,7 @@ void ve_newline(editor *e, doc *d)
         sb_addc(&b, ed_byte(d->buf, i));
     size_t k = pos;
     while (k > ls && ed_byte(d->buf, k - 1) == ' ') k--;
-    if (k > ls && ed_byte(d->buf, k - 1) == '(') sb_add(&b, "    ");
+    if (k > ls && ed_byte(d->buf, k - 1) == '(') ve_add_indent(e, &b);
     ed_undo_break(d->buf);
     ve_type_text(e, d, b.s, b.len);
     sb_free(&b);
@@ -339,10 +345,12 @@ void ve_indent_lines(editor *e, doc *d, bool out)
         size_t s = ed_line_start(d->buf, l), e2 = ed_line_end(d->buf, l);
         char *text = ed_text(d->buf, s, e2);
         const char *t = text;
-        if (out) {
-            for (int k = 0; k < TAB && *t == ' '; k++) t++;
+        if (out && *t == '\t') {
+            t++;
+        } else if (out) {
+            for (int k = 0; k < e->tab && *t == ' '; k++) t++;
         } else if (*t) {
-            sb_add(&b, "    ");
+            ve_add_indent(e, &b);
         }
         sb_add(&b, t);
         if (l < l1) sb_addc(&b, '\n');

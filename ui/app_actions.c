@@ -14,6 +14,7 @@
 
 #include "app_int.h"
 #include "fsutil.h"
+#include "view_editor.h"
 
 #define PALETTE_FILES 5000 /* files the palette lists at the most */
 
@@ -181,6 +182,34 @@ static void do_graph(app *a)
     sb_free(&b);
 }
 
+/* "4": four spaces a step; "tabs" or "tabs 8": a tab, shown 8 wide. */
+static void indent_answer(app *a, const char *text, void *ctx)
+{
+    (void)ctx;
+    if (!text) return;
+    bool tabs = !strncmp(text, "tab", 3);
+    const char *num = tabs ? text + strcspn(text, "0123456789") : text;
+    char *end;
+    long w = *num ? strtol(num, &end, 10) : (tabs ? a->tab_width : 0);
+    if ((*num && *end) || w < 1 || w > 16) {
+        app_say(a, "'%s': give a width from 1 to 16 (spaces), or 'tabs' (or 'tabs 8')", text);
+        return;
+    }
+    a->tab_width = (int)w;
+    a->hard_tabs = tabs;
+    ed_view_set_indent(a->main_views[TAB_EDITOR], a->tab_width, a->hard_tabs);
+    app_config_save(a);
+    app_say(a, "Indentation: %s, %d wide", tabs ? "tabs" : "spaces", a->tab_width);
+}
+
+static void do_indentation(app *a)
+{
+    char now[32];
+    snprintf(now, sizeof now, a->hard_tabs ? "tabs %d" : "%d", a->tab_width);
+    app_prompt(a, "Indentation: spaces a step (2, 4, 8), or 'tabs' / 'tabs 8'", now,
+               indent_answer, NULL);
+}
+
 static void do_palette(app *a) { app_palette_open(a); }
 static void do_help(app *a) { app_help_open(a); }
 
@@ -195,6 +224,7 @@ static const action actions[] = {
     {"Pipeline", "Reload the project from disk", "C-r", do_reload},
     {"Pipeline", "Show the pipeline graph", NULL, do_graph},
     {"Data", "Run SQL query", "C-o", do_query},
+    {"Editor", "Editor indentation: spaces or tabs, and their width", NULL, do_indentation},
     {"Panes", "Next pane", "Tab F6", do_next_pane},
     {"Panes", "Previous pane", "S-Tab S-F6", do_prev_pane},
     {"Panes", "Explorer", "M-0", do_explorer},

@@ -1,7 +1,7 @@
 /*
  * app_config.c - the user's settings for the TUI (see app.h), kept in
- * $XDG_CONFIG_HOME/tarn/config.json (~/.config/tarn/config.json): the theme
- * and the pane layout, restored at the next start. Themes are looked for in
+ * $XDG_CONFIG_HOME/tarn/config.json (~/.config/tarn/config.json): the theme,
+ * the pane layout and the editor's indentation, restored at the next start. Themes are looked for in
  * the user's config folder, then next to the program (source tree), then in
  * the installed share folder.
  */
@@ -69,6 +69,10 @@ void app_config_load(app *a)
     a->lay.bottom_rows = get_int(lay, "bottom_height", a->lay.bottom_rows);
     a->lay.explorer_open = get_bool(lay, "explorer_open", a->lay.explorer_open);
     a->lay.bottom_open = get_bool(lay, "bottom_open", a->lay.bottom_open);
+    const cJSON *ed = cJSON_GetObjectItemCaseSensitive(root, "editor");
+    a->tab_width = get_int(ed, "tab_width", 4);
+    if (a->tab_width < 1 || a->tab_width > 16) a->tab_width = 4;
+    a->hard_tabs = get_bool(ed, "indent_with_tabs", false);
     cJSON_Delete(root);
 }
 
@@ -91,6 +95,10 @@ void app_config_save(app *a)
     cJSON_AddNumberToObject(lay, "bottom_height", a->lay.bottom_rows);
     cJSON_AddBoolToObject(lay, "explorer_open", a->lay.explorer_open);
     cJSON_AddBoolToObject(lay, "bottom_open", a->lay.bottom_open);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "editor");
+    cJSON *ed = cJSON_AddObjectToObject(root, "editor");
+    cJSON_AddNumberToObject(ed, "tab_width", a->tab_width);
+    cJSON_AddBoolToObject(ed, "indent_with_tabs", a->hard_tabs);
     char *out = cJSON_Print(root);
     char *dir = fs_dirname(a->config_path), *err = NULL;
     if (fs_mkdirs(dir, &err) == 0)

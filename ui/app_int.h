@@ -100,6 +100,8 @@ struct app {
     /* config */
     char *config_path;
     char *theme;
+    int tab_width;          /* the editor's indentation step */
+    bool hard_tabs;
     bool quit;
     double quit_asked;      /* when C-q was refused because an update runs */
 };

@@ -428,5 +428,6 @@ view *app_editor_new(app *a)
     };
     view *v = ed_view_new(&h);
     v->a = a;
+    ed_view_set_indent(v, a->tab_width, a->hard_tabs);
     return v;
 }

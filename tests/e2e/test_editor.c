@@ -703,6 +703,51 @@ static void test_indent_tab_and_comments(void **state)
 /* Select with Shift, C-c, move, C-v pastes; C-x cuts (the selection, or the
  * line). The terminal's clipboard gets an OSC 52 sequence too, which the
  * headless terminal (libvterm 0.1) cannot show: not checked here. */
+/* The indentation setting (palette): 2 spaces a step, then tabs; kept in
+ * the user's config for the next start. */
+static void test_indentation_setting(void **state)
+{
+    tfx *f = *state;
+    tui *t = start(f);
+    open_file(t, "03_gold");
+    tui_key(t, "C-End");
+    tui_key(t, "C-p");
+    SEE(t, "Commands");
+    tui_send(t, "editor indentation");
+    SEE(t, "Editor indentation: spaces or tabs");
+    tui_key(t, "Enter");
+    answer(t, "Indentation: spaces a step", "2");
+    SEE(t, "Indentation: spaces, 2 wide");
+    tui_key(t, "Tab");
+    AT(t, 18, 3);
+    tui_send(t, "a(");
+    tui_key(t, "Enter");
+    AT(t, 19, 5); /* the line's 2, and a step more after "(" */
+    tui_key(t, "C-p");
+    SEE(t, "Commands");
+    tui_send(t, "editor indentation");
+    SEE(t, "Editor indentation: spaces or tabs");
+    tui_key(t, "Enter");
+    answer(t, "Indentation: spaces a step", "tabs 8");
+    SEE(t, "Indentation: tabs, 8 wide");
+    tui_send(t, "b "); /* (Tab right after a word completes it) */
+    tui_key(t, "Tab");
+    AT(t, 19, 9); /* a tab from column 7 reaches the next stop, 8 wide */
+    tui_send(t, "c");
+    tui_key(t, "C-s");
+    SEE(t, "Saved " GOLD);
+    char *text = read_project_file(f, GOLD);
+    assert_non_null(strstr(text, "\n  a(\n    b \tc"));
+    free(text);
+    char *cfg = ts_path(f->dir, "cfg/tarn/config.json");
+    char *json = fs_read(cfg, NULL, NULL);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"tab_width\":\t8"));
+    assert_non_null(strstr(json, "\"indent_with_tabs\":\ttrue"));
+    free(json);
+    free(cfg);
+}
+
 static void test_copy_cut_paste(void **state)
 {
     tfx *f = *state;
@@ -1250,6 +1295,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_goto_line_motion_and_selection, tfx_setup,
                                         tfx_teardown),
         cmocka_unit_test_setup_teardown(test_indent_tab_and_comments, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_indentation_setting, tfx_setup, tfx_teardown),
         cmocka_unit_test_setup_teardown(test_copy_cut_paste, tfx_setup, tfx_teardown),
         cmocka_unit_test_setup_teardown(test_mouse, tfx_setup, tfx_teardown),
         cmocka_unit_test_setup_teardown(test_utf8_and_wide_characters, tfx_setup, tfx_teardown),
