@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "langsvc.h"
+#include "validate.h"
 
 /* A posted call, waiting for the UI thread. */
 typedef struct app_msg {
@@ -63,6 +64,8 @@ struct app {
     atomic_int validation;   /* generation of the latest dry run asked for (the
                               * worker skips older ones still queued) */
     bool validating;
+    atomic_int previews;     /* generation of the latest preview asked for (the
+                              * worker skips older ones still queued) */
     char *project_name;
 
     /* panes and views */
@@ -85,9 +88,11 @@ struct app {
     double say_until;
     char branch[64];
     bool git_dirty;
-    /* the editor's open prompt: its answer goes here */
-    void (*ed_prompt_done)(void *arg, const char *text);
-    void *ed_prompt_arg;
+    /* a view's open prompt or pick list: its answer goes here */
+    void (*view_done)(void *arg, const char *text);
+    void *view_arg;
+    val_result schemas;      /* of the latest dry run, for the designer */
+    bool has_schemas;
 
     /* work */
     pthread_mutex_t mu;     /* guards posted */
@@ -132,6 +137,18 @@ void app_update_free(app *a);
 
 /* app_project.c */
 view *app_editor_new(app *a);
+/* A prompt or pick list for a view (the answer, or NULL, goes to done). */
+void app_view_prompt(app *a, const char *title, const char *initial,
+                     void (*done)(void *arg, const char *text), void *arg);
+void app_view_pick(app *a, const char *title, const strvec *items,
+                   void (*done)(void *arg, const char *text), void *arg);
+/* Previews a dataset (or the dataset defined at pos of path's text) into
+ * the data grid. */
+void app_preview(app *a, bool show, const char *dataset, const char *path, const char *text, size_t pos,
+                 const char *sql);
+
+/* app_designer.c */
+view *app_designer_new(app *a);
 /* Saves the editor's modified files (returns how many failed) / counts them. */
 int app_save_all(app *a);
 int app_unsaved(const app *a);

@@ -384,9 +384,7 @@ static void create_views(app *a)
 {
     a->explorer = explorer_view_new(a);
     a->main_views[TAB_EDITOR] = app_editor_new(a);
-    a->main_views[TAB_DESIGNER] = placeholder_view_new(
-        a, "The Designer (the pipeline as a graph of nodes you arrange with the mouse) "
-           "is not built yet. Meanwhile: C-p > Show graph as text.");
+    a->main_views[TAB_DESIGNER] = app_designer_new(a);
     a->main_views[TAB_DATA] = grid_view_new(a);
     a->main_views[TAB_JOBS] = placeholder_view_new(
         a, "Jobs (schedules, task graphs, run history) are not built yet.");
@@ -429,6 +427,7 @@ static void app_free(app *a)
     if (a->loaded) prj_free(&a->p);
     diag_free(&a->problems);
     if (a->has_model) ls_model_free(&a->model);
+    if (a->has_schemas) val_free(&a->schemas);
     strvec_free(&a->params);
     free(a->project_name);
     free(a->config_path);

@@ -19,6 +19,7 @@
 #include "preview.h"
 #include "validate.h"
 #include "vcs.h"
+#include "view_designer.h"
 #include "view_editor.h"
 #include "warehouse.h"
 
@@ -36,6 +37,7 @@ typedef struct validate_job {
     int generation;
     diag_list problems;
     ls_model model;
+    val_result vr;
 } validate_job;
 
 static void validate_job_free(validate_job *j)
@@ -56,6 +58,12 @@ static void free_model(void *arg)
     free(arg);
 }
 
+static void free_schemas(void *arg)
+{
+    val_free(arg);
+    free(arg);
+}
+
 static void validate_done(app *a, void *arg)
 {
     validate_job *j = arg;
@@ -69,12 +77,21 @@ static void validate_done(app *a, void *arg)
         }
         a->model = j->model;
         a->has_model = true;
+        if (a->has_schemas) {
+            val_result *old = xmalloc(sizeof(*old));
+            *old = a->schemas;
+            app_query(a, free_schemas, old);
+        }
+        a->schemas = j->vr;
+        a->has_schemas = true;
+        if (a->main_views[TAB_DESIGNER]) dg_view_reload(a->main_views[TAB_DESIGNER]);
         a->validating = false;
         app_dirty(a, a->bottom_views[TAB_PROBLEMS]);
         app_dirty(a, a->main_views[TAB_EDITOR]);
     } else {
         diag_free(&j->problems);
         ls_model_free(&j->model);
+        val_free(&j->vr);
     }
     validate_job_free(j);
 }
@@ -87,12 +104,10 @@ static void validate_run(void *arg)
         return;
     }
     project p;
-    val_result vr = {0};
     prj_load_with(&p, j->dir, &j->params, j->ov, j->n_ov, &j->problems);
-    val_run(&p, &j->problems, &vr);
+    val_run(&p, &j->problems, &j->vr);
     diag_sort(&j->problems);
-    ls_model_build(&j->model, &p, &vr);
-    val_free(&vr);
+    ls_model_build(&j->model, &p, &j->vr);
     prj_free(&p);
     app_post(j->a, validate_done, j);
 }
@@ -127,6 +142,7 @@ void app_reload(app *a)
     a->project_name = xstrdup(a->p.man.name && *a->p.man.name ? a->p.man.name : a->dir);
     vcs_branch(a->dir, a->branch, &a->git_dirty);
     explorer_view_reload(a->explorer);
+    if (a->main_views[TAB_DESIGNER]) dg_view_reload(a->main_views[TAB_DESIGNER]);
     app_dirty(a, NULL);
 }
 
@@ -177,6 +193,7 @@ typedef struct preview_job {
     app *a;
     char *dir;
     strvec params;
+    char *dataset;           /* owned: the dataset to preview, or NULL: */
     char *path, *text, *sql; /* owned; sql NULL: the dataset at pos */
     size_t pos;
     char *out;               /* owned: the file the rows go to */
@@ -184,6 +201,9 @@ typedef struct preview_job {
     char *err;               /* owned: why there is nothing to show */
     int64_t rows;
     double ms;
+    bool show;               /* show the Data tab when done (else only fill it) */
+    int generation;          /* of app.previews when asked for */
+    bool stale;              /* a newer preview was asked for before this ran */
 } preview_job;
 
 /* Keeps the first PREVIEW_ROWS rows of st's query in table j->table of j->out. */
@@ -216,17 +236,20 @@ static int keep_rows(preview_job *j, pv_session *pv, sqlite3_stmt *st)
 static void preview_done(app *a, void *arg)
 {
     preview_job *j = arg;
-    if (j->err) {
+    if (j->stale) {
+        /* a newer preview is on its way */
+    } else if (j->err) {
         app_say(a, "Preview: %s", j->err);
     } else {
         grid_view_open_table(a->main_views[TAB_DATA], j->out, j->table);
-        app_show_main(a, TAB_DATA);
-        app_say(a, "Preview of %s: %lld row%s%s in %.0f ms (nothing written to the warehouse)",
-                j->table, (long long)j->rows, j->rows == 1 ? "" : "s",
-                j->rows >= PREVIEW_ROWS ? " (the first ones)" : "", j->ms);
+        if (j->show) app_show_main(a, TAB_DATA);
+        app_say(a, "Preview of %s: %lld row%s%s in %.0f ms (%s)", j->table, (long long)j->rows,
+                j->rows == 1 ? "" : "s", j->rows >= PREVIEW_ROWS ? " (the first ones)" : "",
+                j->ms, j->show ? "nothing written to the warehouse" : "3 Data shows them");
     }
     free(j->dir);
     strvec_free(&j->params);
+    free(j->dataset);
     free(j->path);
     free(j->text);
     free(j->sql);
@@ -239,14 +262,20 @@ static void preview_done(app *a, void *arg)
 static void preview_run(void *arg)
 {
     preview_job *j = arg;
+    if (j->generation != atomic_load(&j->a->previews)) {
+        j->stale = true;
+        app_post(j->a, preview_done, j);
+        return;
+    }
     double t0 = time_mono_ms();
     project p;
     diag_list d = {0};
     prj_overlay ov = {j->path, j->text};
-    prj_load_with(&p, j->dir, &j->params, &ov, 1, &d);
+    prj_load_with(&p, j->dir, &j->params, &ov, j->path ? 1 : 0, &d);
     pv_session pv = {0};
     sqlite3_stmt *st = NULL;
-    int ds = j->sql ? -1 : ls_dataset_at(&p, j->path, j->pos);
+    int ds = j->sql ? -1 : j->dataset ? prj_dataset_find(&p, j->dataset)
+                                      : ls_dataset_at(&p, j->path, j->pos);
     if (!j->sql && ds < 0) {
         j->err = xstrdup("the cursor is in no definition; select a query to preview it");
     } else if (pv_open(&pv, &p, &j->err) == 0 &&
@@ -263,26 +292,34 @@ static void preview_run(void *arg)
     app_post(j->a, preview_done, j);
 }
 
-static void host_preview(void *ctx, const char *path, const char *text, size_t pos, const char *sql)
+void app_preview(app *a, bool show, const char *dataset, const char *path, const char *text,
+                 size_t pos, const char *sql)
 {
-    app *a = ctx;
     preview_job *j = xcalloc(1, sizeof(*j));
     j->a = a;
+    j->show = show;
+    j->generation = atomic_fetch_add(&a->previews, 1) + 1;
     j->dir = xstrdup(a->dir);
     for (size_t i = 0; i < a->params.n; i++) VEC_PUSH(&j->params, xstrdup(a->params.v[i]));
-    j->path = xstrdup(path);
-    j->text = xstrdup(text);
+    j->dataset = dataset ? xstrdup(dataset) : NULL;
+    j->path = path ? xstrdup(path) : NULL;
+    j->text = text ? xstrdup(text) : NULL;
     j->sql = sql ? xstrdup(sql) : NULL;
     j->pos = pos;
     char *state = prj_path(&a->p, ".tarn");
     fs_mkdirs(state, NULL);
     free(state);
     j->out = prj_path(&a->p, ".tarn/preview.db");
-    app_say(a, "Previewing...");
+    if (show) app_say(a, "Previewing...");
     app_query(a, preview_run, j);
 }
 
 /* ======================= the editor's host ======================= */
+
+static void host_preview(void *ctx, const char *path, const char *text, size_t pos, const char *sql)
+{
+    app_preview(ctx, true, NULL, path, text, pos, sql);
+}
 
 static void host_say(void *ctx, const char *msg)
 {
@@ -300,23 +337,37 @@ static void host_popup(void *ctx, const char *title, const char *text)
     app_popup(ctx, title, text);
 }
 
-/* The editor's prompt answers go through the app (which calls back with
- * itself); the editor's callback waits in the app meanwhile. */
-static void prompt_answered(app *a, const char *text, void *ctx)
+/* A view's prompt and pick answers go through the app (which calls back
+ * with itself); the view's callback waits in the app meanwhile (one overlay
+ * is open at a time). */
+static void view_answered(app *a, const char *text, void *ctx)
 {
     (void)ctx;
-    void (*done)(void *, const char *) = a->ed_prompt_done;
-    a->ed_prompt_done = NULL;
-    if (done) done(a->ed_prompt_arg, text);
+    void (*done)(void *, const char *) = a->view_done;
+    a->view_done = NULL;
+    if (done) done(a->view_arg, text);
+}
+
+void app_view_prompt(app *a, const char *title, const char *initial,
+                     void (*done)(void *arg, const char *text), void *arg)
+{
+    a->view_done = done;
+    a->view_arg = arg;
+    app_prompt(a, title, initial, view_answered, NULL);
+}
+
+void app_view_pick(app *a, const char *title, const strvec *items,
+                   void (*done)(void *arg, const char *text), void *arg)
+{
+    a->view_done = done;
+    a->view_arg = arg;
+    app_pick(a, title, items, view_answered, NULL);
 }
 
 static void host_prompt(void *ctx, const char *title, const char *initial,
                         void (*done)(void *arg, const char *text), void *arg)
 {
-    app *a = ctx;
-    a->ed_prompt_done = done;
-    a->ed_prompt_arg = arg;
-    app_prompt(a, title, initial, prompt_answered, NULL);
+    app_view_prompt(ctx, title, initial, done, arg);
 }
 
 static void host_saved(void *ctx, const char *path)

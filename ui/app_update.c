@@ -111,6 +111,7 @@ static void on_event(app *a, void *arg)
     if (!strcmp(e->type, "planning_information") && !strcmp(e->level, "ERROR"))
         app_say(a, "%s", e->message);
     app_dirty(a, a->bottom_views[TAB_RUN]);
+    app_dirty(a, a->main_views[TAB_DESIGNER]);
     free(e->type);
     free(e->level);
     free(e->dataset);
@@ -131,6 +132,7 @@ static void on_rows(app *a, void *arg)
         f->bytes_total = r->total;
     }
     app_dirty(a, a->bottom_views[TAB_RUN]);
+    app_dirty(a, a->main_views[TAB_DESIGNER]);
     free(r->dataset);
     free(r->flow);
     free(r);

@@ -10,7 +10,7 @@
 
 const cli_cmd *const cli_commands[] = {
     &cli_cmd_ui, &cli_cmd_init, &cli_cmd_validate, &cli_cmd_run, &cli_cmd_preview,
-    &cli_cmd_graph, &cli_cmd_events, NULL};
+    &cli_cmd_graph, &cli_cmd_node, &cli_cmd_events, NULL};
 
 /* ======================= help ======================= */
 

@@ -72,6 +72,6 @@ int cli_load_project(const cli_args *a, project *p, diag_list *d);
 
 /* ---- the commands ---- */
 extern const cli_cmd cli_cmd_ui, cli_cmd_init, cli_cmd_validate, cli_cmd_run, cli_cmd_preview,
-    cli_cmd_graph, cli_cmd_events;
+    cli_cmd_graph, cli_cmd_node, cli_cmd_events;
 
 #endif

@@ -304,7 +304,7 @@ static void test_version(void **state)
 }
 
 static const char *const commands[] = {"ui", "init", "validate", "run", "preview",
-                                       "graph", "events", NULL};
+                                       "graph", "node", "events", NULL};
 
 static void test_main_help(void **state)
 {
@@ -343,6 +343,8 @@ static void test_command_help(void **state)
         {"preview", {"--sql QUERY", "-n, --limit N", "-f, --format FMT", "--param KEY=VALUE",
                      NULL}},
         {"graph", {"-f, --format FMT", "--param KEY=VALUE", NULL}},
+        {"node", {"-i, --input NAME", "-p, --params JSON", "-f, --file FILE", "--json",
+                  "--save", "--force", "--param KEY=VALUE", NULL}},
         {"events", {"-u, --update ID", "--level LEVEL", "-t, --type TYPE", "-d, --dataset NAME",
                     "-n, --limit N", "--oldest-first", "-f, --format FMT", NULL}},
     };

@@ -1,0 +1,1107 @@
+/*
+ * route.c - the designer's edge routes (see layout.h): orthogonal polylines
+ * from the right side of a source box to the left side of its target that go
+ * round every box, and a count of where they cross.
+ *
+ * An edge leaves and enters on port rows: the inner rows of a box (not its
+ * frame), spread over the edges of that side in the order of the rows of
+ * their other ends, so that they do not cross at the box. Edges are routed
+ * target column by target column; within one, those going down from the
+ * highest start and those going up from the lowest, which with verticals
+ * taken right to left keeps them from crossing each other. A first pass
+ * gives each edge, when it can:
+ *   - a straight line, when the port rows are level and nothing is between;
+ *   - across, down or up, across: the vertical in a free column near the
+ *     target, the rightmost where neither it nor its horizontals would run
+ *     along an earlier segment (segments of one port may: they fan out).
+ * A second pass routes the rest, each by the first of these that works:
+ *   - for edges crossing a layer of boxes, through the channels (columns no
+ *     box covers on any row, such as the gaps between layers): along a row
+ *     while it is free, changing rows inside channels;
+ *   - an A* search over the cells of a small window round both boxes (a
+ *     step costs 1, a bend BEND more), for edges with boxes in the way and
+ *     edges going backwards;
+ *   - through the channels, or backwards round below every box;
+ *   - searches in larger windows;
+ *   - when even that fails (an end inside another box), three segments
+ *     drawn across whatever is there.
+ * The boxes are indexed row by row (merged column spans of each row), so a
+ * segment is tested in O(log n) for each row it covers; placed segments are
+ * chained by the column or row they run along.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "util.h"
+
+#define BEND 4           /* extra cost of a bend in the search */
+#define SCAN_MAX 48      /* columns looked at for a free vertical */
+#define RUN_MAX 32       /* columns of a free run tried for an unused one */
+#define SMALL_CELLS (1 << 16) /* largest window searched before the channels */
+#define MAX_CELLS (1 << 20) /* largest search window */
+#define NO_COL INT_MIN
+#define TRACK_MARGIN 64  /* rows and columns tracked beyond the boxes */
+#define ROW_SEARCH 32    /* rows looked at below the boxes for a free one */
+#define LOOKAHEAD 8      /* bands looked at ahead when changing rows */
+
+/* ======================= the boxes, row by row ======================= */
+
+typedef struct span {
+    int x0, x1;          /* columns [x0, x1] */
+} span;
+
+typedef struct rowix {
+    int *rows;           /* the rows holding a box, ascending */
+    size_t nrows;
+    size_t *off;         /* spans of rows[k]: sp[off[k] .. off[k+1]), disjoint, ascending */
+    span *sp;
+    int x0, y0, x1, y1;  /* extent of all boxes */
+} rowix;
+
+typedef struct cellrun {
+    int y, x0, x1;
+} cellrun;
+
+static int cmp_cellrun(const void *a, const void *b)
+{
+    const cellrun *p = a, *q = b;
+    if (p->y != q->y) return p->y < q->y ? -1 : 1;
+    return (p->x0 > q->x0) - (p->x0 < q->x0);
+}
+
+static void rowix_build(rowix *ix, const dg_box *boxes, size_t n)
+{
+    memset(ix, 0, sizeof(*ix));
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        if (boxes[i].w > 0 && boxes[i].h > 0) total += (size_t)boxes[i].h;
+    cellrun *runs = xmalloc((total + 1) * sizeof(cellrun));
+    size_t k = 0;
+    ix->x0 = ix->y0 = INT_MAX;
+    ix->x1 = ix->y1 = INT_MIN;
+    for (size_t i = 0; i < n; i++) {
+        const dg_box *b = &boxes[i];
+        if (b->w <= 0 || b->h <= 0) continue;
+        for (int y = b->y; y < b->y + b->h; y++) runs[k++] = (cellrun){y, b->x, b->x + b->w - 1};
+        if (b->x < ix->x0) ix->x0 = b->x;
+        if (b->y < ix->y0) ix->y0 = b->y;
+        if (b->x + b->w - 1 > ix->x1) ix->x1 = b->x + b->w - 1;
+        if (b->y + b->h - 1 > ix->y1) ix->y1 = b->y + b->h - 1;
+    }
+    if (!k) ix->x0 = ix->y0 = ix->x1 = ix->y1 = 0;
+    qsort(runs, k, sizeof(cellrun), cmp_cellrun);
+    ix->rows = xmalloc((k + 1) * sizeof(int));
+    ix->off = xmalloc((k + 1) * sizeof(size_t));
+    ix->sp = xmalloc((k + 1) * sizeof(span));
+    size_t nsp = 0;
+    for (size_t j = 0; j < k; j++) {
+        bool same_row = ix->nrows && ix->rows[ix->nrows - 1] == runs[j].y;
+        if (same_row && ix->sp[nsp - 1].x1 >= runs[j].x0 - 1) {   /* touches the last: merge */
+            if (runs[j].x1 > ix->sp[nsp - 1].x1) ix->sp[nsp - 1].x1 = runs[j].x1;
+            continue;
+        }
+        if (!same_row) {
+            ix->off[ix->nrows] = nsp;
+            ix->rows[ix->nrows++] = runs[j].y;
+        }
+        ix->sp[nsp++] = (span){runs[j].x0, runs[j].x1};
+    }
+    ix->off[ix->nrows] = nsp;
+    free(runs);
+}
+
+static void rowix_free(rowix *ix)
+{
+    free(ix->rows);
+    free(ix->off);
+    free(ix->sp);
+}
+
+/* Index of the first row >= y in ix->rows (nrows when none). */
+static size_t row_at_or_after(const rowix *ix, int y)
+{
+    size_t lo = 0, hi = ix->nrows;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->rows[mid] < y) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The spans of row y (none: *cnt = 0). */
+static const span *row_spans(const rowix *ix, int y, size_t *cnt)
+{
+    size_t k = row_at_or_after(ix, y);
+    if (k == ix->nrows || ix->rows[k] != y) {
+        *cnt = 0;
+        return NULL;
+    }
+    *cnt = ix->off[k + 1] - ix->off[k];
+    return ix->sp + ix->off[k];
+}
+
+/* Index of the first span ending at or after x. */
+static size_t span_from(const span *sp, size_t cnt, int x)
+{
+    size_t lo = 0, hi = cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sp[mid].x1 < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* The first column of [a, b] on row y inside a box, or INT_MAX. */
+static int first_blocked(const rowix *ix, int y, int a, int b)
+{
+    size_t cnt;
+    const span *sp = row_spans(ix, y, &cnt);
+    size_t k = span_from(sp, cnt, a);
+    if (k == cnt || sp[k].x0 > b) return INT_MAX;
+    return sp[k].x0 > a ? sp[k].x0 : a;
+}
+
+/* The last column of [a, b] on row y inside a box, or INT_MIN. */
+static int last_blocked(const rowix *ix, int y, int a, int b)
+{
+    size_t cnt;
+    const span *sp = row_spans(ix, y, &cnt);
+    size_t k = span_from(sp, cnt, b + 1);     /* spans before k end at or before b */
+    if (k < cnt && sp[k].x0 <= b) return b;
+    if (k == 0 || sp[k - 1].x1 < a) return INT_MIN;
+    return sp[k - 1].x1;
+}
+
+static bool cell_blocked(const rowix *ix, int x, int y)
+{
+    return first_blocked(ix, y, x, x) != INT_MAX;
+}
+
+/* true when no box has a cell in column x on rows [a, b]. */
+static bool vfree(const rowix *ix, int x, int a, int b)
+{
+    if (a > b) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t k = row_at_or_after(ix, a); k < ix->nrows && ix->rows[k] <= b; k++) {
+        const span *sp = ix->sp + ix->off[k];
+        size_t cnt = ix->off[k + 1] - ix->off[k], j = span_from(sp, cnt, x);
+        if (j < cnt && sp[j].x0 <= x) return false;
+    }
+    return true;
+}
+
+/* ======================= the router ======================= */
+
+/* A segment already placed, on the track (a column or a row) it runs
+ * along: cells [a, b] of it. A horizontal one leaving a source's port keys
+ * it with that box (src), one entering a target's port likewise (dst):
+ * segments of one port may share cells, as they fan out of or into it. */
+typedef struct seg {
+    int a, b, src, dst;
+    int next;            /* the previous one on its track, or -1 */
+} seg;
+
+/* The segments of each column (or row) lo..lo+n-1 as chains in a segs. */
+typedef struct tracks {
+    int lo;
+    size_t n;            /* 0: too large a canvas to track */
+    int *head;
+} tracks;
+
+typedef struct hitem {
+    int f, state;
+} hitem;
+
+typedef struct router {
+    const dg_box *boxes;
+    size_t n;
+    const dg_edge *edges;
+    size_t m;
+    rowix ix;
+    span *ch;                    /* channels: column spans no box covers on any row */
+    size_t nch;
+    int *src_row, *dst_row;      /* per edge: the rows it leaves and enters on */
+    tracks cols, rows;           /* the segments placed so far */
+    VEC(seg) segs;
+    VEC(dg_point) path;          /* the route being built */
+    unsigned char *blocked;      /* search scratch, kept between edges */
+    int *dist;
+    size_t cap;
+    VEC(hitem) heap;
+} router;
+
+static bool edge_ok(const router *r, size_t e)
+{
+    int a = r->edges[e].from, b = r->edges[e].to;
+    return a >= 0 && b >= 0 && (size_t)a < r->n && (size_t)b < r->n;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const span *p = a, *q = b;
+    return (p->x0 > q->x0) - (p->x0 < q->x0);
+}
+
+/* The channels: the gaps between the columns the boxes cover, with one
+ * open-ended channel on each side. */
+static void find_channels(router *r)
+{
+    span *cover = xmalloc((r->n + 1) * sizeof(span));
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->boxes[i].w > 0 && r->boxes[i].h > 0)
+            cover[k++] = (span){r->boxes[i].x, r->boxes[i].x + r->boxes[i].w - 1};
+    qsort(cover, k, sizeof(span), cmp_span);
+    r->ch = xmalloc((k + 2) * sizeof(span));
+    int edge = INT_MIN / 2;                 /* first column not yet known covered */
+    for (size_t j = 0; j < k; j++) {
+        if (cover[j].x0 > edge) r->ch[r->nch++] = (span){edge, cover[j].x0 - 1};
+        if (cover[j].x1 + 1 > edge) edge = cover[j].x1 + 1;
+    }
+    r->ch[r->nch++] = (span){edge, INT_MAX / 2};
+    free(cover);
+}
+
+/* Tracks for lines lo..hi and some way round them. */
+static void tracks_init(tracks *t, int lo, int hi)
+{
+    long n = (long)hi - lo + 1 + 2 * TRACK_MARGIN;
+    memset(t, 0, sizeof(*t));
+    if (n <= 0 || n >= (1L << 22)) return;
+    t->lo = lo - TRACK_MARGIN;
+    t->n = (size_t)n;
+    t->head = xmalloc(t->n * sizeof(int));
+    for (size_t k = 0; k < t->n; k++) t->head[k] = -1;
+}
+
+static void router_init(router *r, const dg_box *boxes, size_t n, const dg_edge *edges, size_t m)
+{
+    memset(r, 0, sizeof(*r));
+    r->boxes = boxes;
+    r->n = n;
+    r->edges = edges;
+    r->m = m;
+    rowix_build(&r->ix, boxes, n);
+    find_channels(r);
+    r->src_row = xcalloc(m + 1, sizeof(int));
+    r->dst_row = xcalloc(m + 1, sizeof(int));
+    tracks_init(&r->cols, r->ix.x0, r->ix.x1);
+    tracks_init(&r->rows, r->ix.y0, r->ix.y1);
+}
+
+static void router_free(router *r)
+{
+    rowix_free(&r->ix);
+    free(r->ch);
+    free(r->src_row);
+    free(r->dst_row);
+    free(r->cols.head);
+    free(r->rows.head);
+    VEC_FREE(&r->segs);
+    VEC_FREE(&r->path);
+    free(r->blocked);
+    free(r->dist);
+    VEC_FREE(&r->heap);
+}
+
+/* The chain of track at, or NULL when it is not tracked. */
+static int *track(tracks *t, int at)
+{
+    long k = (long)at - t->lo;
+    return k >= 0 && (size_t)k < t->n ? &t->head[k] : NULL;
+}
+
+/* true when a segment placed on track at has a cell in [a, b]. */
+static bool busy(router *r, tracks *t, int at, int a, int b)
+{
+    if (a > b) {
+        int x = a;
+        a = b;
+        b = x;
+    }
+    int *head = track(t, at);
+    for (int k = head ? *head : -1; k >= 0; k = r->segs.v[k].next)
+        if (r->segs.v[k].a <= b && a <= r->segs.v[k].b) return true;
+    return false;
+}
+
+/* Remembers the segments of edge e's route p[0..n) for busy. */
+static void note_route(router *r, const dg_edge *e, const dg_point *p, size_t n)
+{
+    for (size_t k = 0; k + 1 < n; k++) {
+        bool vertical = p[k].x == p[k + 1].x;
+        int *head = vertical ? track(&r->cols, p[k].x) : track(&r->rows, p[k].y);
+        int a = vertical ? p[k].y : p[k].x, b = vertical ? p[k + 1].y : p[k + 1].x;
+        if (!head) continue;
+        seg g = {a < b ? a : b, a < b ? b : a, -1, -1, *head};
+        if (!vertical && k == 0) g.src = e->from;
+        if (!vertical && k + 2 == n) g.dst = e->to;
+        *head = (int)r->segs.n;
+        VEC_PUSH(&r->segs, g);
+    }
+}
+
+/* Appends p to the route being built, dropping repeats and merging it into
+ * a straight run it continues. */
+static void path_add(router *r, dg_point p)
+{
+    size_t n = r->path.n;
+    dg_point *v = r->path.v;
+    if (n && v[n - 1].x == p.x && v[n - 1].y == p.y) return;
+    if (n >= 2 && ((v[n - 2].x == v[n - 1].x && v[n - 1].x == p.x) ||
+                   (v[n - 2].y == v[n - 1].y && v[n - 1].y == p.y))) {
+        v[n - 1] = p;
+        return;
+    }
+    VEC_PUSH(&r->path, p);
+}
+
+/* ======================= ports ======================= */
+
+/* The rows an edge may use on a box: its inner rows, or all of a thin one. */
+static void port_rows(const dg_box *b, int *lo, int *hi)
+{
+    *lo = b->h >= 3 ? b->y + 1 : b->y;
+    *hi = b->h >= 3 ? b->y + b->h - 2 : b->y + b->h - 1;
+    if (*hi < *lo) *hi = *lo;
+}
+
+/* The row of port j of k on a side of box b: centred when there are rows
+ * enough, else spread evenly over them (some shared). */
+static int port_row(const dg_box *b, int j, int k)
+{
+    int lo, hi;
+    port_rows(b, &lo, &hi);
+    int cnt = hi - lo + 1;
+    if (k <= cnt) return lo + (cnt - k) / 2 + j;
+    return lo + (int)((long)j * cnt / k);
+}
+
+/* row, or when one in taken holds it, the nearest inner row none holds. */
+static int untaken_row(const dg_box *b, int row, const int *taken, int nt)
+{
+    int lo, hi;
+    port_rows(b, &lo, &hi);
+    for (int d = 0; d <= hi - lo; d++)
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+            int y = row + sgn * d, k = 0;
+            if (y < lo || y > hi) continue;
+            while (k < nt && taken[k] != y) k++;
+            if (k == nt) return y;
+        }
+    return row;
+}
+
+typedef struct portkey {
+    int y, x, e;
+} portkey;
+
+static int cmp_portkey(const void *a, const void *b)
+{
+    const portkey *p = a, *q = b;
+    if (p->y != q->y) return p->y < q->y ? -1 : 1;
+    if (p->x != q->x) return p->x < q->x ? -1 : 1;
+    return (p->e > q->e) - (p->e < q->e);
+}
+
+/* Port rows of the k edges es on one side of box v (its outputs when out),
+ * in the order of the centre rows of their other ends. With redo, only the
+ * edges it marks get rows, avoiding the rows the kept routes use there. */
+static void assign_side(router *r, int v, const int *es, int k, bool out, const bool *redo,
+                        const dg_route *routes, portkey *keys, int *taken)
+{
+    const dg_box *b = &r->boxes[v];
+    for (int j = 0; j < k; j++) {
+        const dg_edge *e = &r->edges[es[j]];
+        const dg_box *o = &r->boxes[out ? e->to : e->from];
+        keys[j] = (portkey){o->y + o->h / 2, o->x, es[j]};
+    }
+    qsort(keys, (size_t)k, sizeof(portkey), cmp_portkey);
+    int nt = 0;
+    for (int j = 0; redo && j < k; j++) {
+        const dg_route *rt = &routes[keys[j].e];
+        if (!redo[keys[j].e] && rt->n) taken[nt++] = out ? rt->pts[0].y : rt->pts[rt->n - 1].y;
+    }
+    for (int j = 0; j < k; j++) {
+        int e = keys[j].e;
+        if (redo && !redo[e]) continue;
+        int row = untaken_row(b, port_row(b, j, k), taken, nt);
+        (out ? r->src_row : r->dst_row)[e] = row;
+    }
+}
+
+/* The edges out of each box (out) or into it, as lists of edge indexes:
+ * box v's are list[off[v] .. off[v+1]) (caller frees both). */
+static void edges_by_box(const router *r, bool out, int **off, int **list)
+{
+    *off = xcalloc(r->n + 2, sizeof(int));
+    *list = xmalloc((r->m + 1) * sizeof(int));
+    int *o = *off;
+    for (size_t e = 0; e < r->m; e++)
+        if (edge_ok(r, e)) o[(out ? r->edges[e].from : r->edges[e].to) + 2]++;
+    for (size_t v = 0; v < r->n; v++) o[v + 2] += o[v + 1];
+    for (size_t e = 0; e < r->m; e++)
+        if (edge_ok(r, e)) (*list)[o[(out ? r->edges[e].from : r->edges[e].to) + 1]++] = (int)e;
+}
+
+/* Port rows of every edge to route (all without redo). */
+static void assign_ports(router *r, const bool *redo, const dg_route *routes)
+{
+    bool *touched = xcalloc(r->n + 1, sizeof(bool));
+    for (size_t e = 0; e < r->m; e++)
+        if (edge_ok(r, e) && (!redo || redo[e]))
+            touched[r->edges[e].from] = touched[r->edges[e].to] = true;
+    portkey *keys = xmalloc((r->m + 1) * sizeof(portkey));
+    int *taken = xmalloc((r->m + 1) * sizeof(int));
+    for (int out = 0; out < 2; out++) {
+        int *off, *list;
+        edges_by_box(r, out, &off, &list);
+        for (size_t v = 0; v < r->n; v++)
+            if (touched[v])
+                assign_side(r, (int)v, list + off[v], off[v + 1] - off[v], out, redo, routes, keys,
+                            taken);
+        free(off);
+        free(list);
+    }
+    free(touched);
+    free(keys);
+    free(taken);
+}
+
+/* ======================= direct routes ======================= */
+
+/* What a vertical segment joins: it comes along row a from column from and
+ * goes along row b to column to, those two horizontal segments keyed src
+ * and dst (from = NO_COL: they are not looked at); tx: the column of the
+ * target's arrow when the vertical is its last (else NO_COL); in_channel:
+ * its columns are in a channel, free of boxes on every row. */
+typedef struct joint {
+    int a, b, from, to, src, dst, tx;
+    bool in_channel;
+} joint;
+
+/* The first cell of row y at or right of x (last: at or left of x) that a
+ * segment keyed src, dst may not share; INT_MAX (INT_MIN) when none. */
+static int row_busy_from(router *r, int y, int x, int src, int dst, bool last)
+{
+    int best = last ? INT_MIN : INT_MAX, *head = track(&r->rows, y);
+    for (int k = head ? *head : -1; k >= 0; k = r->segs.v[k].next) {
+        const seg *g = &r->segs.v[k];
+        if ((src >= 0 && g->src == src) || (dst >= 0 && g->dst == dst)) continue;
+        if (!last && g->b >= x && (g->a > x ? g->a : x) < best) best = g->a > x ? g->a : x;
+        if (last && g->a <= x && (g->b < x ? g->b : x) > best) best = g->b < x ? g->b : x;
+    }
+    return best;
+}
+
+/* A column in [lo, hi] for the vertical j, free of boxes on its rows: in
+ * the free run nearest the target, the rightmost where it and its
+ * horizontals run clear of earlier segments (but those of the same ports;
+ * the arrow's column only when there is no other: the arrow is better
+ * entered from the left), else the run's right end; NO_COL when no free
+ * column is near. */
+static int pick_column(router *r, int lo, int hi, const joint *j)
+{
+    int c = hi, tries = 0;
+    while (c >= lo && !j->in_channel && !vfree(&r->ix, c, j->a, j->b)) {
+        if (++tries > SCAN_MAX) return NO_COL;
+        c--;
+    }
+    if (c < lo) return NO_COL;
+    int clear_lo = INT_MIN, clear_hi = INT_MAX;   /* where its horizontals are clear */
+    if (j->from != NO_COL) {
+        clear_hi = row_busy_from(r, j->a, j->from, j->src, -1, false);
+        clear_hi = clear_hi == INT_MAX ? INT_MAX : clear_hi - 1;
+        clear_lo = row_busy_from(r, j->b, j->to, -1, j->dst, true);
+        clear_lo = clear_lo == INT_MIN ? INT_MIN : clear_lo + 1;
+    }
+    int right = c, fallback = c;
+    for (int k = 0; k < RUN_MAX && c - k >= lo; k++) {
+        int x = c - k;
+        if (k && !j->in_channel && !vfree(&r->ix, x, j->a, j->b)) break;
+        if (x == j->tx && x > lo) continue;
+        if (fallback == right && x != right) fallback = x;
+        if (x >= clear_lo && x <= clear_hi && !busy(r, &r->cols, x, j->a, j->b)) return x;
+    }
+    return right == j->tx && fallback != right ? fallback : right;
+}
+
+/* A straight line, or across-vertical-across with the vertical in a column
+ * pick_column gives; false when boxes are in the way. t is not left of s. */
+static bool route_direct(router *r, const dg_edge *e, dg_point s, dg_point t)
+{
+    r->path.n = 0;
+    if (s.y == t.y) {
+        if (first_blocked(&r->ix, s.y, s.x, t.x) != INT_MAX) return false;
+        path_add(r, s);
+        path_add(r, t);
+        return true;
+    }
+    int hi = first_blocked(&r->ix, s.y, s.x, t.x);
+    int lo = last_blocked(&r->ix, t.y, s.x, t.x);
+    hi = hi == INT_MAX ? t.x : hi - 1;
+    lo = lo == INT_MIN ? s.x : lo + 1;
+    joint j = {s.y, t.y, s.x, t.x, e->from, e->to, t.x, false};
+    int c = lo <= hi ? pick_column(r, lo, hi, &j) : NO_COL;
+    if (c == NO_COL) return false;
+    path_add(r, s);
+    path_add(r, (dg_point){c, s.y});
+    path_add(r, (dg_point){c, t.y});
+    path_add(r, t);
+    return true;
+}
+
+/* Three segments across whatever is there (or, backwards, round below both
+ * boxes): for ends no search can reach. */
+static void route_plain(router *r, dg_point s, dg_point t, const dg_box *a, const dg_box *b)
+{
+    r->path.n = 0;
+    path_add(r, s);
+    if (t.x >= s.x) {
+        int c = s.x + (t.x - s.x + 1) / 2;
+        path_add(r, (dg_point){c, s.y});
+        path_add(r, (dg_point){c, t.y});
+    } else {
+        int below = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
+        path_add(r, (dg_point){s.x + 1, s.y});
+        path_add(r, (dg_point){s.x + 1, below});
+        path_add(r, (dg_point){t.x - 1, below});
+        path_add(r, (dg_point){t.x - 1, t.y});
+    }
+    path_add(r, t);
+}
+
+/* ======================= routes through channels ======================= */
+
+/* Index of the first channel ending at or after column x. */
+static size_t chan_from(const router *r, int x)
+{
+    size_t lo = 0, hi = r->nch;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->ch[mid].x1 < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* true when row y is free of boxes over columns [a, b] (an empty stretch
+ * is). */
+static bool passes(const router *r, int y, int a, int b)
+{
+    return a > b || first_blocked(&r->ix, y, a, b) == INT_MAX;
+}
+
+/* The row nearest want that is free of boxes over columns [a, b]; the row
+ * below every box always is. */
+static int nearest_row(const router *r, int want, int a, int b)
+{
+    int top = r->ix.y0 - 1 < 0 ? r->ix.y0 - 1 : 0, bottom = r->ix.y1 + 1;
+    for (int d = 0;; d++) {
+        if (want - d >= top && passes(r, want - d, a, b)) return want - d;
+        if (want + d <= bottom && passes(r, want + d, a, b)) return want + d;
+        if (want - d < top && want + d > bottom) return bottom;
+    }
+}
+
+/* The band after channel k on the way to column tx: columns [*b0, *b1];
+ * true when it is the last, into the target. */
+static bool band_after(const router *r, size_t k, int tx, int *b0, int *b1)
+{
+    bool last = k + 1 == r->nch || r->ch[k + 1].x0 > tx;
+    *b0 = r->ch[k].x1 + 1;
+    *b1 = last ? tx : r->ch[k + 1].x0 - 1;
+    return last;
+}
+
+/* How many bands row y passes from the one after channel k on (looking at
+ * most LOOKAHEAD ahead); more than that when it goes all the way to t. */
+static int reach(const router *r, size_t k, int y, dg_point t)
+{
+    for (int n = 0; n < LOOKAHEAD; n++, k++) {
+        int b0, b1;
+        bool last = band_after(r, k, t.x, &b0, &b1);
+        if (!passes(r, y, b0, b1) || (last && y != t.y)) return n;
+        if (last) return LOOKAHEAD + 1;
+    }
+    return LOOKAHEAD;
+}
+
+/* The row to cross the band after channel k on, coming along row cur: cur
+ * while it goes through, unless t's row goes as far; else whichever of t's
+ * row and the free rows nearest it and cur goes furthest (the nearest t's
+ * row of those that go as far). */
+static int next_row(const router *r, size_t k, int cur, dg_point t, int b0, int b1)
+{
+    if (passes(r, cur, b0, b1)) {
+        if (cur == t.y || !passes(r, t.y, b0, b1)) return cur;
+        return reach(r, k, t.y, t) >= reach(r, k, cur, t) ? t.y : cur;
+    }
+    int cand[3] = {t.y, nearest_row(r, t.y, b0, b1), nearest_row(r, cur, b0, b1)};
+    int best = cand[1], far = -1;
+    for (int i = 0; i < 3; i++) {
+        int n = reach(r, k, cand[i], t);
+        if (n > far || (n == far && abs(cand[i] - t.y) < abs(best - t.y))) {
+            best = cand[i];
+            far = n;
+        }
+    }
+    return best;
+}
+
+/* Forward through the channels between s and t: along a row while it is
+ * free, changing rows inside a channel as next_row says, so as to change
+ * few times and come level with t early. */
+static bool route_channels(router *r, dg_point s, dg_point t)
+{
+    r->path.n = 0;
+    size_t k = chan_from(r, s.x);
+    if (k == r->nch || r->ch[k].x0 > t.x || !passes(r, s.y, s.x, r->ch[k].x0 - 1)) return false;
+    path_add(r, s);
+    int cur = s.y;
+    for (; k < r->nch && r->ch[k].x0 <= t.x; k++) {
+        int c0 = r->ch[k].x0 > s.x ? r->ch[k].x0 : s.x, c1 = r->ch[k].x1 < t.x ? r->ch[k].x1 : t.x;
+        int b0, b1;
+        bool last = band_after(r, k, t.x, &b0, &b1);
+        int row = last ? t.y : next_row(r, k, cur, t, b0, b1);
+        if (last && !passes(r, row, b0, b1)) return false;
+        if (row == cur) continue;
+        joint j = {cur, row, NO_COL, NO_COL, -1, -1, last ? t.x : NO_COL, true};
+        int c = pick_column(r, c0, c1, &j);
+        if (c == NO_COL) return false;
+        path_add(r, (dg_point){c, cur});
+        path_add(r, (dg_point){c, row});
+        cur = row;
+    }
+    if (cur != t.y) return false;
+    path_add(r, t);
+    return true;
+}
+
+/* Backwards round below every box: down a channel right of s, left along
+ * the row below them all, up a channel left of t. */
+static bool route_round(router *r, dg_point s, dg_point t)
+{
+    r->path.n = 0;
+    size_t ks = chan_from(r, s.x), kt = chan_from(r, t.x);
+    if (ks == r->nch || kt == r->nch || r->ch[kt].x0 > t.x) return false;
+    int s0 = r->ch[ks].x0 > s.x ? r->ch[ks].x0 : s.x, t1 = r->ch[kt].x1 < t.x ? r->ch[kt].x1 : t.x;
+    if (!passes(r, s.y, s.x, s0 - 1)) return false;
+    int below = r->ix.y1 + 2;
+    while (below < r->ix.y1 + ROW_SEARCH && busy(r, &r->rows, below, t.x, s.x)) below++;
+    joint down = {s.y, below, NO_COL, NO_COL, -1, -1, NO_COL, true};
+    joint up = {below, t.y, NO_COL, NO_COL, -1, -1, t.x, true};
+    int c1 = pick_column(r, s0, s0 + 2 < r->ch[ks].x1 ? s0 + 2 : r->ch[ks].x1, &down);
+    int c2 = pick_column(r, r->ch[kt].x0, t1, &up);
+    if (c1 == NO_COL || c2 == NO_COL) return false;
+    path_add(r, s);
+    path_add(r, (dg_point){c1, s.y});
+    path_add(r, (dg_point){c1, below});
+    path_add(r, (dg_point){c2, below});
+    path_add(r, (dg_point){c2, t.y});
+    path_add(r, t);
+    return true;
+}
+
+/* ======================= search ======================= */
+
+enum { RIGHT, DOWN, LEFT, UP };      /* opposite directions differ in bit 1 */
+static const int DX[4] = {1, 0, -1, 0}, DY[4] = {0, 1, 0, -1};
+
+typedef struct window {
+    int x0, y0, w, h;
+} window;
+
+static void heap_push(router *r, int f, int state)
+{
+    VEC_GROW(&r->heap);
+    size_t i = r->heap.n++;
+    hitem *v = r->heap.v;
+    while (i && v[(i - 1) / 2].f > f) {
+        v[i] = v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    v[i] = (hitem){f, state};
+}
+
+static hitem heap_pop(router *r)
+{
+    hitem *v = r->heap.v, top = v[0], last = v[--r->heap.n];
+    size_t i = 0, n = r->heap.n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && v[c + 1].f < v[c].f) c++;
+        if (v[c].f >= last.f) break;
+        v[i] = v[c];
+        i = c;
+    }
+    if (n) v[i] = last;
+    return top;
+}
+
+/* Marks the box cells of window w in r->blocked. */
+static void fill_blocked(router *r, window w)
+{
+    size_t cells = (size_t)w.w * (size_t)w.h;
+    if (cells > r->cap) {
+        free(r->blocked);
+        free(r->dist);
+        r->blocked = xmalloc(cells);
+        r->dist = xmalloc(cells * 4 * sizeof(int));
+        r->cap = cells;
+    }
+    memset(r->blocked, 0, cells);
+    const rowix *ix = &r->ix;
+    for (size_t k = row_at_or_after(ix, w.y0); k < ix->nrows && ix->rows[k] < w.y0 + w.h; k++) {
+        const span *sp = ix->sp + ix->off[k];
+        size_t cnt = ix->off[k + 1] - ix->off[k];
+        unsigned char *row = r->blocked + (size_t)(ix->rows[k] - w.y0) * (size_t)w.w;
+        for (size_t j = span_from(sp, cnt, w.x0); j < cnt && sp[j].x0 < w.x0 + w.w; j++) {
+            int a = sp[j].x0 > w.x0 ? sp[j].x0 - w.x0 : 0;
+            int b = sp[j].x1 < w.x0 + w.w - 1 ? sp[j].x1 - w.x0 : w.w - 1;
+            memset(row + a, 1, (size_t)(b - a + 1));
+        }
+    }
+}
+
+/* Cost of the step into cell (of goal tc) going nd after going d. */
+static int step_cost(int d, int nd, int cell, int tc)
+{
+    return 1 + (nd != d ? BEND : 0) + (cell == tc && nd != RIGHT ? BEND : 0);
+}
+
+/* Walks back from the goal state along costs that add up, into r->path. */
+static bool trace_back(router *r, window w, int state, int sc, int tc)
+{
+    VEC(int) cells = {0};
+    while (state != sc * 4 + RIGHT) {
+        int cell = state >> 2, d = state & 3, pc = cell - DX[d] - DY[d] * w.w, found = -1;
+        VEC_PUSH(&cells, cell);
+        for (int pd = 0; pd < 4 && found < 0; pd++) {
+            int ps = pc * 4 + pd;
+            if (pd != (d ^ 2) && r->dist[ps] != INT_MAX &&
+                r->dist[ps] + step_cost(pd, d, cell, tc) == r->dist[state])
+                found = ps;
+        }
+        if (found < 0) break;
+        state = found;
+    }
+    bool ok = state == sc * 4 + RIGHT;
+    if (ok) {
+        path_add(r, (dg_point){w.x0 + sc % w.w, w.y0 + sc / w.w});
+        for (size_t k = cells.n; k-- > 0;)
+            path_add(r, (dg_point){w.x0 + cells.v[k] % w.w, w.y0 + cells.v[k] / w.w});
+    }
+    VEC_FREE(&cells);
+    return ok;
+}
+
+/* A* from s (as if arriving from the left) to t over the free cells of
+ * window w; the cheapest path goes into r->path. */
+static bool astar(router *r, window w, dg_point s, dg_point t)
+{
+    r->path.n = 0;
+    fill_blocked(r, w);
+    size_t states = (size_t)w.w * (size_t)w.h * 4;
+    for (size_t k = 0; k < states; k++) r->dist[k] = INT_MAX;
+    int sc = (s.y - w.y0) * w.w + (s.x - w.x0), tc = (t.y - w.y0) * w.w + (t.x - w.x0);
+    int tx = t.x - w.x0, ty = t.y - w.y0;
+    r->heap.n = 0;
+    r->dist[sc * 4 + RIGHT] = 0;
+    heap_push(r, abs(s.x - t.x) + abs(s.y - t.y), sc * 4 + RIGHT);
+    while (r->heap.n) {
+        hitem it = heap_pop(r);
+        int cell = it.state >> 2, d = it.state & 3, g = r->dist[it.state];
+        int cx = cell % w.w, cy = cell / w.w;
+        if (it.f != g + abs(cx - tx) + abs(cy - ty)) continue;   /* superseded */
+        if (cell == tc) return trace_back(r, w, it.state, sc, tc);
+        for (int nd = 0; nd < 4; nd++) {
+            int nx = cx + DX[nd], ny = cy + DY[nd];
+            if (nd == (d ^ 2) || nx < 0 || ny < 0 || nx >= w.w || ny >= w.h) continue;
+            int nc = ny * w.w + nx, ns = nc * 4 + nd, ng = g + step_cost(d, nd, nc, tc);
+            if (r->blocked[nc] || ng >= r->dist[ns]) continue;
+            r->dist[ns] = ng;
+            heap_push(r, ng + abs(nx - tx) + abs(ny - ty), ns);
+        }
+    }
+    return false;
+}
+
+/* The window around s, t and both boxes, margin cells wider on each side
+ * (around the whole picture when margin < 0); it keeps to x, y >= 0 but for
+ * an end lying left of or above that. */
+static window search_window(const router *r, dg_point s, dg_point t, const dg_box *a,
+                            const dg_box *b, int margin)
+{
+    int x0 = t.x < a->x ? t.x : a->x, x1 = s.x > b->x + b->w ? s.x : b->x + b->w;
+    int y0 = a->y < b->y ? a->y : b->y, y1 = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
+    if (margin < 0) {
+        margin = 2;
+        if (r->ix.x0 < x0) x0 = r->ix.x0;
+        if (r->ix.y0 < y0) y0 = r->ix.y0;
+        if (r->ix.x1 > x1) x1 = r->ix.x1;
+        if (r->ix.y1 > y1) y1 = r->ix.y1;
+    }
+    int lowx = t.x < 0 ? t.x : 0, lowy = s.y < t.y ? s.y : t.y;
+    if (lowy > 0) lowy = 0;
+    x0 = x0 - margin < lowx ? lowx : x0 - margin;
+    y0 = y0 - margin < lowy ? lowy : y0 - margin;
+    return (window){x0, y0, x1 + margin - x0 + 1, y1 + margin - y0 + 1};
+}
+
+/* A search in the window with the given margin when it is at most limit
+ * cells. */
+static bool route_search(router *r, dg_point s, dg_point t, const dg_box *a, const dg_box *b,
+                         int margin, long long limit)
+{
+    window w = search_window(r, s, t, a, b, margin);
+    if ((long long)w.w * w.h > limit) return false;
+    return astar(r, w, s, t);
+}
+
+/* ======================= routing edges ======================= */
+
+/* The cells an edge starts and ends on. */
+static void edge_ends(const router *r, size_t e, dg_point *s, dg_point *t)
+{
+    const dg_box *a = &r->boxes[r->edges[e].from], *b = &r->boxes[r->edges[e].to];
+    *s = (dg_point){a->x + a->w, r->src_row[e]};
+    *t = (dg_point){b->x - 1, r->dst_row[e]};
+}
+
+/* How many channels columns a to b run through. */
+static size_t channels_between(const router *r, int a, int b)
+{
+    size_t k = chan_from(r, a), n = 0;
+    for (; k < r->nch && r->ch[k].x0 <= b && n < 2; k++) n++;
+    return n;
+}
+
+/* An edge no straight or once-bent line will do: channels first when it
+ * crosses a layer of boxes (searching its long window would be slow), a
+ * search in a small window first otherwise; then larger windows. */
+static bool route_hard(router *r, dg_point s, dg_point t, const dg_box *a, const dg_box *b)
+{
+    bool far = t.x > s.x && channels_between(r, s.x, t.x) >= 2;
+    if (far && route_channels(r, s, t)) return true;
+    if (route_search(r, s, t, a, b, 2, SMALL_CELLS)) return true;
+    if (!far && (t.x > s.x ? route_channels(r, s, t) : route_round(r, s, t))) return true;
+    return route_search(r, s, t, a, b, 10, MAX_CELLS) || route_search(r, s, t, a, b, -1, MAX_CELLS);
+}
+
+/* Routes edge e into r->path: on the first pass only straight or once bent
+ * (false when that will not do), on the second any way. */
+static bool route_edge(router *r, size_t e, bool first)
+{
+    dg_point s, t;
+    edge_ends(r, e, &s, &t);
+    const dg_box *a = &r->boxes[r->edges[e].from], *b = &r->boxes[r->edges[e].to];
+    bool ends_free = !cell_blocked(&r->ix, s.x, s.y) && !cell_blocked(&r->ix, t.x, t.y);
+    if (first) return ends_free && t.x >= s.x && route_direct(r, &r->edges[e], s, t);
+    if (!ends_free || !route_hard(r, s, t, a, b)) route_plain(r, s, t, a, b);
+    return true;
+}
+
+/* Hands r->path over to out as edge e's route. */
+static void emit(router *r, size_t e, dg_route *out)
+{
+    if (r->path.n == 1) VEC_PUSH(&r->path, r->path.v[0]);   /* both ends one cell */
+    note_route(r, &r->edges[e], r->path.v, r->path.n);
+    out->n = r->path.n;
+    out->pts = xmalloc(out->n * sizeof(dg_point));
+    memcpy(out->pts, r->path.v, out->n * sizeof(dg_point));
+}
+
+typedef struct edgekey {
+    int tx, up, k1, k2, e;
+} edgekey;
+
+static int cmp_edgekey(const void *a, const void *b)
+{
+    const edgekey *p = a, *q = b;
+    if (p->tx != q->tx) return p->tx < q->tx ? -1 : 1;
+    if (p->up != q->up) return p->up < q->up ? -1 : 1;
+    if (p->k1 != q->k1) return p->k1 < q->k1 ? -1 : 1;
+    if (p->k2 != q->k2) return p->k2 < q->k2 ? -1 : 1;
+    return (p->e > q->e) - (p->e < q->e);
+}
+
+/* The edges to route in the order the file comment gives. */
+static size_t route_order(const router *r, const bool *redo, edgekey *keys)
+{
+    size_t k = 0;
+    for (size_t e = 0; e < r->m; e++) {
+        if (!edge_ok(r, e) || (redo && !redo[e])) continue;
+        dg_point s, t;
+        edge_ends(r, e, &s, &t);
+        bool up = t.y < s.y;
+        keys[k++] = (edgekey){t.x, up, up ? -s.y : s.y, up ? -t.y : t.y, (int)e};
+    }
+    qsort(keys, k, sizeof(edgekey), cmp_edgekey);
+    return k;
+}
+
+/* Routes the edges redo marks (all without it) into routes; the others'
+ * routes stay as they are and are kept clear of. */
+static void route_some(const dg_box *boxes, size_t n, const dg_edge *edges, size_t m,
+                       const bool *redo, dg_route *routes)
+{
+    router r;
+    router_init(&r, boxes, n, edges, m);
+    for (size_t e = 0; redo && e < m; e++)
+        if (!redo[e] && edge_ok(&r, e)) note_route(&r, &edges[e], routes[e].pts, routes[e].n);
+    assign_ports(&r, redo, routes);
+    edgekey *keys = xmalloc((m + 1) * sizeof(edgekey));
+    size_t k = route_order(&r, redo, keys), later = 0;
+    for (size_t j = 0; j < k; j++) {
+        size_t e = (size_t)keys[j].e;
+        if (route_edge(&r, e, true)) emit(&r, e, &routes[e]);
+        else keys[later++] = keys[j];
+    }
+    for (size_t j = 0; j < later; j++) {
+        route_edge(&r, (size_t)keys[j].e, false);
+        emit(&r, (size_t)keys[j].e, &routes[keys[j].e]);
+    }
+    free(keys);
+    router_free(&r);
+}
+
+void dg_route_edges(const dg_box *boxes, size_t n, const dg_edge *edges, size_t m,
+                    dg_route *out)
+{
+    if (m) memset(out, 0, m * sizeof(dg_route));
+    route_some(boxes, n, edges, m, NULL, out);
+}
+
+void dg_route_edges_of(const dg_box *boxes, size_t n, const dg_edge *edges, size_t m,
+                       const bool *moved, dg_route *routes)
+{
+    if (!moved) return;
+    bool *redo = xcalloc(m + 1, sizeof(bool));
+    for (size_t e = 0; e < m; e++) {
+        int a = edges[e].from, b = edges[e].to;
+        if (a < 0 || b < 0 || (size_t)a >= n || (size_t)b >= n || !(moved[a] || moved[b])) continue;
+        redo[e] = true;
+        free(routes[e].pts);
+        routes[e] = (dg_route){0};
+    }
+    route_some(boxes, n, edges, m, redo, routes);
+    free(redo);
+}
+
+void dg_routes_free(dg_route *routes, size_t m)
+{
+    if (!routes) return;
+    for (size_t e = 0; e < m; e++) free(routes[e].pts);
+    free(routes);
+}
+
+/* ======================= crossings ======================= */
+
+typedef struct sweep_ev {
+    int x, kind;         /* kind 0: a horizontal starts (+1) or ends (-1); 1: a vertical */
+    int a, b;            /* 0: index of its row, +1 or -1; 1: its rows (a, b) exclusive */
+} sweep_ev;
+
+static int cmp_sweep_ev(const void *p, const void *q)
+{
+    const sweep_ev *a = p, *b = q;
+    if (a->x != b->x) return a->x < b->x ? -1 : 1;
+    return (a->kind > b->kind) - (a->kind < b->kind);
+}
+
+static int cmp_int(const void *p, const void *q)
+{
+    int a = *(const int *)p, b = *(const int *)q;
+    return (a > b) - (a < b);
+}
+
+/* Index of the first of ys[0..n) >= y. */
+static size_t lower_int(const int *ys, size_t n, int y)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ys[mid] < y) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* true when segment p0-p1 (horizontal) and q0-q1 (vertical) cross inside both. */
+static bool seg_cross(dg_point p0, dg_point p1, dg_point q0, dg_point q1)
+{
+    if (p0.y != p1.y || q0.x != q1.x || p0.x == p1.x || q0.y == q1.y) return false;
+    int xa = p0.x < p1.x ? p0.x : p1.x, xb = p0.x < p1.x ? p1.x : p0.x;
+    int ya = q0.y < q1.y ? q0.y : q1.y, yb = q0.y < q1.y ? q1.y : q0.y;
+    return xa < q0.x && q0.x < xb && ya < p0.y && p0.y < yb;
+}
+
+/* Crossings of a route with itself (the sweep counts those too). */
+static size_t self_crossings(const dg_route *r)
+{
+    size_t c = 0;
+    for (size_t i = 0; i + 1 < r->n; i++)
+        for (size_t j = 0; j + 1 < r->n; j++)
+            c += seg_cross(r->pts[i], r->pts[i + 1], r->pts[j], r->pts[j + 1]);
+    return c;
+}
+
+/* A sweep left to right: horizontal interiors enter and leave a Fenwick
+ * tree over their rows; each vertical counts those strictly within its rows. */
+size_t dg_route_crossings(const dg_route *routes, size_t m)
+{
+    VEC(sweep_ev) ev = {0};
+    VEC(int) ys = {0};
+    size_t self = 0;
+    for (size_t i = 0; i < m; i++) {
+        const dg_route *r = &routes[i];
+        self += self_crossings(r);
+        for (size_t k = 0; k + 1 < r->n; k++) {
+            dg_point p = r->pts[k], q = r->pts[k + 1];
+            if (p.y == q.y && abs(p.x - q.x) >= 2) VEC_PUSH(&ys, p.y);
+        }
+    }
+    if (ys.n) qsort(ys.v, ys.n, sizeof(int), cmp_int);
+    for (size_t i = 0; i < m; i++) {
+        const dg_route *r = &routes[i];
+        for (size_t k = 0; k + 1 < r->n; k++) {
+            dg_point p = r->pts[k], q = r->pts[k + 1];
+            if (p.y == q.y && abs(p.x - q.x) >= 2) {
+                int a = p.x < q.x ? p.x : q.x, b = p.x < q.x ? q.x : p.x;
+                int row = (int)lower_int(ys.v, ys.n, p.y);
+                VEC_PUSH(&ev, ((sweep_ev){a + 1, 0, row, 1}));
+                VEC_PUSH(&ev, ((sweep_ev){b, 0, row, -1}));
+            } else if (p.x == q.x && abs(p.y - q.y) >= 2) {
+                VEC_PUSH(&ev, ((sweep_ev){p.x, 1, p.y < q.y ? p.y : q.y, p.y < q.y ? q.y : p.y}));
+            }
+        }
+    }
+    if (ev.n) qsort(ev.v, ev.n, sizeof(sweep_ev), cmp_sweep_ev);
+    long *tree = xcalloc(ys.n + 1, sizeof(long));
+    size_t total = 0;
+    for (size_t i = 0; i < ev.n; i++) {
+        const sweep_ev *e = &ev.v[i];
+        if (e->kind == 0) {
+            for (size_t j = (size_t)e->a + 1; j <= ys.n; j += j & -j) tree[j] += e->b;
+            continue;
+        }
+        size_t lo = lower_int(ys.v, ys.n, e->a + 1), hi = lower_int(ys.v, ys.n, e->b);
+        long c = 0;                    /* rows in [lo, hi) */
+        for (size_t j = hi; j > 0; j -= j & -j) c += tree[j];
+        for (size_t j = lo; j > 0; j -= j & -j) c -= tree[j];
+        total += (size_t)c;
+    }
+    free(tree);
+    VEC_FREE(&ev);
+    VEC_FREE(&ys);
+    return total - self;
+}
