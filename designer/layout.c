@@ -366,8 +366,9 @@ static double pool_mean(const pool *p)
     return p->sum / p->w;
 }
 
-/* Rows for layer l: each box wishes to be level with the mean centre of its
- * neighbours in nb (a box without any wishes to stay where it is, weakly).
+/* Rows for layer l: each box wishes its top level with the mean top of its
+ * neighbours in nb, which puts the rows edges leave and enter on level (a
+ * box without neighbours wishes, weakly, to stay where it is).
  * With z = y minus the rows the boxes above it need, the boxes keep their
  * order and gaps when z never decreases down the layer; the z nearest the
  * wishes (least squares) is an isotonic regression, which pooling adjacent
@@ -379,9 +380,8 @@ static void align_layer(const lgraph *g, dg_box *boxes, int l, const csr *nb, in
     for (int k = 0; k < n; k++) {
         int v = g->order[s + k], cnt = nb->off[v + 1] - nb->off[v];
         double sum = 0;
-        for (int p = nb->off[v]; p < nb->off[v + 1]; p++)
-            sum += boxes[nb->adj[p]].y + boxes[nb->adj[p]].h / 2;
-        double want = (cnt ? sum / cnt - boxes[v].h / 2 : boxes[v].y) - above, w = cnt ? cnt : 0.01;
+        for (int p = nb->off[v]; p < nb->off[v + 1]; p++) sum += boxes[nb->adj[p]].y;
+        double want = (cnt ? sum / cnt : boxes[v].y) - above, w = cnt ? cnt : 0.01;
         above += boxes[v].h + gap_y;
         pools[np++] = (pool){w, w * want, k};
         while (np > 1 && pool_mean(&pools[np - 2]) > pool_mean(&pools[np - 1])) {
@@ -496,12 +496,12 @@ void dg_place(dg_box *boxes, size_t n, const dg_edge *edges, size_t m, size_t i,
     gaps(o, &gap_x, &gap_y);
     dg_box *b = &boxes[i];
     int right = -1, inputs = 0, bottom = 0;
-    long centres = 0;
+    long tops = 0;
     for (size_t e = 0; e < m; e++) {
         int f = edges[e].from;
         if ((size_t)edges[e].to != i || f < 0 || (size_t)f >= n || (size_t)f == i) continue;
         if (boxes[f].x + boxes[f].w > right) right = boxes[f].x + boxes[f].w;
-        centres += boxes[f].y + boxes[f].h / 2;
+        tops += boxes[f].y;
         inputs++;
     }
     for (size_t k = 0; k < n; k++)
@@ -509,7 +509,7 @@ void dg_place(dg_box *boxes, size_t n, const dg_edge *edges, size_t m, size_t i,
             bottom = boxes[k].y + boxes[k].h + gap_y;
     if (inputs) {
         b->x = right + gap_x;
-        b->y = (int)((centres + inputs / 2) / inputs) - b->h / 2;
+        b->y = (int)((tops + inputs / 2) / inputs);
         if (b->y < 0) b->y = 0;
     } else {
         b->x = 0;

@@ -67,8 +67,11 @@ typedef struct dg_route {
 
 /* Routes every edge: segments do not pass through any box (other than
  * leaving/entering its own ends), edges into the same target enter on
- * different rows when the box is tall enough, bends are few; an edge going
- * backwards (target left of source) goes around below or above. out has m
+ * different rows when the box is tall enough, edges out of one box all leave
+ * on its first inner row (where the view draws its output port) and fan out,
+ * bends are few, and lines of different edges keep off each other where a
+ * free column allows; an edge going backwards (target left of source) goes
+ * around below or above. out has m
  * routes (its old contents are overwritten, not freed; an edge naming no
  * box gets an empty route); free them with dg_routes_free. For interactive
  * use, dg_route_edges_of re-routes only the edges touching the boxes in

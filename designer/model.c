@@ -140,25 +140,92 @@ static dg_layout_opts opts(const dg_model *m)
     return o;
 }
 
-/* Saved positions (compact cells) become fixed boxes; the rest is laid out. */
+/* Puts box i next to its inputs among the settled boxes only (the others
+ * have no place yet), then counts it as settled. */
+static void place_one(dg_model *m, size_t i, bool *settled)
+{
+    size_t n = m->nodes.n, k = 0, me = 0;
+    dg_box *sub = xcalloc(n + 1, sizeof(dg_box));
+    int *at = xcalloc(n + 1, sizeof(int)); /* box index -> index in sub, or -1 */
+    for (size_t b = 0; b < n; b++) {
+        at[b] = settled[b] || b == i ? (int)k : -1;
+        if (b == i) me = k;
+        if (at[b] >= 0) sub[k++] = m->boxes[b];
+    }
+    dg_edge *edges = xcalloc(m->edges.n + 1, sizeof(dg_edge));
+    size_t e = 0;
+    for (size_t x = 0; x < m->edges.n; x++) {
+        const dg_edge *g = &m->edges.v[x];
+        if (at[g->from] >= 0 && at[g->to] >= 0) edges[e++] = (dg_edge){at[g->from], at[g->to]};
+    }
+    dg_layout_opts o = opts(m);
+    dg_place(sub, k, edges, e, me, &o);
+    m->boxes[i].x = sub[me].x;
+    m->boxes[i].y = sub[me].y;
+    settled[i] = true;
+    free(edges);
+    free(at);
+    free(sub);
+}
+
+/* Places every box that is not fixed, inputs first (Kahn's order over the
+ * edges between such boxes; what a cycle leaves goes last). */
+static void place_free(dg_model *m)
+{
+    size_t n = m->nodes.n;
+    bool *settled = xcalloc(n + 1, sizeof(bool));
+    int *waiting = xcalloc(n + 1, sizeof(int)); /* unplaced inputs of each box */
+    size_t *queue = xcalloc(n + 1, sizeof(size_t)), head = 0, tail = 0;
+    for (size_t i = 0; i < n; i++) settled[i] = m->boxes[i].fixed;
+    for (size_t x = 0; x < m->edges.n; x++)
+        if (!settled[m->edges.v[x].from]) waiting[m->edges.v[x].to]++;
+    for (size_t i = 0; i < n; i++)
+        if (!settled[i] && !waiting[i]) queue[tail++] = i;
+    while (head < tail) {
+        size_t i = queue[head++];
+        place_one(m, i, settled);
+        for (size_t x = 0; x < m->edges.n; x++) {
+            size_t to = (size_t)m->edges.v[x].to;
+            if ((size_t)m->edges.v[x].from == i && !settled[to] && --waiting[to] == 0)
+                queue[tail++] = to;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!settled[i]) place_one(m, i, settled);
+    free(queue);
+    free(waiting);
+    free(settled);
+}
+
+/* Saved positions (compact cells) become fixed boxes. Without any, the graph
+ * is laid out; with some, each node without one (added by hand or on the
+ * command line) goes next to its inputs, in dependency order, so that the
+ * picture the user arranged stays as it was. */
 static void place(dg_model *m, const project *p)
 {
     dg_posvec saved = {0};
     dg_positions_get(p, &saved);
     int scale = m->zoom == DG_DETAILED ? DETAIL_Y : 1;
     bool any_free = false;
+    size_t saved_n = 0;
     for (size_t i = 0; i < m->nodes.n; i++) {
         for (size_t k = 0; k < saved.n; k++)
             if (str_ieq(saved.v[k].name, m->nodes.v[i].name)) {
                 m->boxes[i].x = saved.v[k].x < 0 ? 0 : saved.v[k].x;
                 m->boxes[i].y = (saved.v[k].y < 0 ? 0 : saved.v[k].y) * scale;
                 m->boxes[i].fixed = true;
+                saved_n++;
             }
         any_free |= !m->boxes[i].fixed;
     }
     dg_posvec_free(&saved);
     dg_layout_opts o = opts(m);
-    if (any_free) m->crossings = dg_layout(m->boxes, m->nodes.n, m->edges.v, m->edges.n, &o);
+    if (!any_free) return;
+    if (!saved_n) {
+        m->crossings = dg_layout(m->boxes, m->nodes.n, m->edges.v, m->edges.n, &o);
+        return;
+    }
+    place_free(m);
 }
 
 void dg_model_build(dg_model *m, const project *p, const val_result *vr, dg_zoom zoom)
@@ -201,6 +268,11 @@ void dg_model_move(dg_model *m, const bool *sel, int dx, int dy)
         b->fixed = true;
     }
     dg_route_edges_of(m->boxes, m->nodes.n, m->edges.v, m->edges.n, sel, m->routes);
+}
+
+void dg_model_reroute(dg_model *m)
+{
+    route(m);
 }
 
 int dg_model_hit(const dg_model *m, int x, int y)
@@ -287,6 +359,7 @@ void dg_node_read(const project *p, int file, const sql_stmt *s, dg_op *op)
     dg_op_init(op, dg_op_type_find("sql"), s->name, NULL);
     op->inputs = inputs;
     char *written = xstrndup(f->orig + a, b >= a ? b - a : 0);
+    cJSON_DeleteItemFromObjectCaseSensitive(op->params, "sql"); /* the default "" */
     cJSON_AddStringToObject(op->params, "sql", written);
     free(written);
 }

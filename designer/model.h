@@ -55,6 +55,9 @@ int dg_model_relayout(dg_model *m);
 /* Moves the boxes in sel (flags, one per node) by dx, dy (kept at >= 0),
  * re-routing only the edges that touch them. */
 void dg_model_move(dg_model *m, const bool *sel, int dx, int dy);
+/* Routes every edge again (after a drag ends: the routes kept while it
+ * went on may now cross the boxes moved). */
+void dg_model_reroute(dg_model *m);
 /* The node whose box holds canvas cell (x, y), or -1. */
 int dg_model_hit(const dg_model *m, int x, int y);
 /* The extent of the picture: the largest x+w and y+h of the boxes. */

@@ -3,9 +3,10 @@
  * from the right side of a source box to the left side of its target that go
  * round every box, and a count of where they cross.
  *
- * An edge leaves and enters on port rows: the inner rows of a box (not its
- * frame), spread over the edges of that side in the order of the rows of
- * their other ends, so that they do not cross at the box. Edges are routed
+ * An edge leaves its source on the output port's row (the first inner row;
+ * edges out of one box fan out from there) and enters its target on an
+ * inner row of its own when there are enough, in the order of the rows
+ * they come from, so that they do not cross at the box. Edges are routed
  * target column by target column; within one, those going down from the
  * highest start and those going up from the lowest, which with verticals
  * taken right to left keeps them from crossing each other. A first pass
@@ -365,7 +366,9 @@ static void path_add(router *r, dg_point p)
 
 /* ======================= ports ======================= */
 
-/* The rows an edge may use on a box: its inner rows, or all of a thin one. */
+/* The rows an edge may use on a box: its inner rows, or all of a thin one.
+ * Every edge out of a box leaves on the first (where the view draws the
+ * output port), fanning out from there. */
 static void port_rows(const dg_box *b, int *lo, int *hi)
 {
     *lo = b->h >= 3 ? b->y + 1 : b->y;
@@ -373,15 +376,15 @@ static void port_rows(const dg_box *b, int *lo, int *hi)
     if (*hi < *lo) *hi = *lo;
 }
 
-/* The row of port j of k on a side of box b: centred when there are rows
- * enough, else spread evenly over them (some shared). */
-static int port_row(const dg_box *b, int j, int k)
+/* The row of input j of k on box b: one each from the top when there are
+ * rows enough (so a lone input is level with the output of a box level
+ * with b), else spread evenly over them (some shared). */
+static int input_row(const dg_box *b, int j, int k)
 {
     int lo, hi;
     port_rows(b, &lo, &hi);
     int cnt = hi - lo + 1;
-    if (k <= cnt) return lo + (cnt - k) / 2 + j;
-    return lo + (int)((long)j * cnt / k);
+    return k <= cnt ? lo + j : lo + (int)((long)j * cnt / k);
 }
 
 /* row, or when one in taken holds it, the nearest inner row none holds. */
@@ -411,65 +414,50 @@ static int cmp_portkey(const void *a, const void *b)
     return (p->e > q->e) - (p->e < q->e);
 }
 
-/* Port rows of the k edges es on one side of box v (its outputs when out),
- * in the order of the centre rows of their other ends. With redo, only the
- * edges it marks get rows, avoiding the rows the kept routes use there. */
-static void assign_side(router *r, int v, const int *es, int k, bool out, const bool *redo,
-                        const dg_route *routes, portkey *keys, int *taken)
+/* Input rows of the k edges es into box v, in the order of the rows they
+ * leave their sources on, so that they do not cross at v. With redo, only
+ * the edges it marks get rows, avoiding those the kept routes enter on. */
+static void assign_inputs(router *r, int v, const int *es, int k, const bool *redo,
+                          const dg_route *routes, portkey *keys, int *taken)
 {
     const dg_box *b = &r->boxes[v];
     for (int j = 0; j < k; j++) {
-        const dg_edge *e = &r->edges[es[j]];
-        const dg_box *o = &r->boxes[out ? e->to : e->from];
-        keys[j] = (portkey){o->y + o->h / 2, o->x, es[j]};
+        const dg_box *o = &r->boxes[r->edges[es[j]].from];
+        keys[j] = (portkey){r->src_row[es[j]], o->x, es[j]};
     }
     qsort(keys, (size_t)k, sizeof(portkey), cmp_portkey);
     int nt = 0;
     for (int j = 0; redo && j < k; j++) {
         const dg_route *rt = &routes[keys[j].e];
-        if (!redo[keys[j].e] && rt->n) taken[nt++] = out ? rt->pts[0].y : rt->pts[rt->n - 1].y;
+        if (!redo[keys[j].e] && rt->n) taken[nt++] = rt->pts[rt->n - 1].y;
     }
-    for (int j = 0; j < k; j++) {
-        int e = keys[j].e;
-        if (redo && !redo[e]) continue;
-        int row = untaken_row(b, port_row(b, j, k), taken, nt);
-        (out ? r->src_row : r->dst_row)[e] = row;
-    }
-}
-
-/* The edges out of each box (out) or into it, as lists of edge indexes:
- * box v's are list[off[v] .. off[v+1]) (caller frees both). */
-static void edges_by_box(const router *r, bool out, int **off, int **list)
-{
-    *off = xcalloc(r->n + 2, sizeof(int));
-    *list = xmalloc((r->m + 1) * sizeof(int));
-    int *o = *off;
-    for (size_t e = 0; e < r->m; e++)
-        if (edge_ok(r, e)) o[(out ? r->edges[e].from : r->edges[e].to) + 2]++;
-    for (size_t v = 0; v < r->n; v++) o[v + 2] += o[v + 1];
-    for (size_t e = 0; e < r->m; e++)
-        if (edge_ok(r, e)) (*list)[o[(out ? r->edges[e].from : r->edges[e].to) + 1]++] = (int)e;
+    for (int j = 0; j < k; j++)
+        if (!redo || redo[keys[j].e])
+            r->dst_row[keys[j].e] = untaken_row(b, input_row(b, j, k), taken, nt);
 }
 
 /* Port rows of every edge to route (all without redo). */
 static void assign_ports(router *r, const bool *redo, const dg_route *routes)
 {
+    int *off = xcalloc(r->n + 2, sizeof(int)), *into = xmalloc((r->m + 1) * sizeof(int));
     bool *touched = xcalloc(r->n + 1, sizeof(bool));
-    for (size_t e = 0; e < r->m; e++)
-        if (edge_ok(r, e) && (!redo || redo[e]))
-            touched[r->edges[e].from] = touched[r->edges[e].to] = true;
+    for (size_t e = 0; e < r->m; e++) {
+        if (!edge_ok(r, e)) continue;
+        int hi;
+        port_rows(&r->boxes[r->edges[e].from], &r->src_row[e], &hi);
+        off[r->edges[e].to + 2]++;
+        if (!redo || redo[e]) touched[r->edges[e].to] = true;
+    }
+    for (size_t v = 0; v < r->n; v++) off[v + 2] += off[v + 1];   /* edges into v: */
+    for (size_t e = 0; e < r->m; e++)                             /* into[off[v]..off[v+1]) */
+        if (edge_ok(r, e)) into[off[r->edges[e].to + 1]++] = (int)e;
     portkey *keys = xmalloc((r->m + 1) * sizeof(portkey));
     int *taken = xmalloc((r->m + 1) * sizeof(int));
-    for (int out = 0; out < 2; out++) {
-        int *off, *list;
-        edges_by_box(r, out, &off, &list);
-        for (size_t v = 0; v < r->n; v++)
-            if (touched[v])
-                assign_side(r, (int)v, list + off[v], off[v + 1] - off[v], out, redo, routes, keys,
-                            taken);
-        free(off);
-        free(list);
-    }
+    for (size_t v = 0; v < r->n; v++)
+        if (touched[v])
+            assign_inputs(r, (int)v, into + off[v], off[v + 1] - off[v], redo, routes, keys, taken);
+    free(off);
+    free(into);
     free(touched);
     free(keys);
     free(taken);

@@ -229,12 +229,13 @@ static ui_role state_line(designer *d, size_t i, char *buf, size_t n)
         snprintf(buf, n, nd->kind == SQL_TEMP_VIEW ? "view (not stored)" : "not run yet");
         return R_MUTED;
     }
-    const char *mark_s = !strcmp(st, "COMPLETED") || !strcmp(st, "STORED") ? "✓" : !strcmp(st, "FAILED") ? "✗"
-                         : !strcmp(st, "RUNNING") ? "●" : "·";
-    int len = snprintf(buf, n, "%s %s", mark_s, st);
+    /* done: the mark and its color say so, the room goes to rows and time */
+    bool done = !strcmp(st, "COMPLETED") || !strcmp(st, "STORED");
+    const char *mark_s = done ? "✓" : !strcmp(st, "FAILED") ? "✗" : !strcmp(st, "RUNNING") ? "●" : "·";
+    int len = done ? snprintf(buf, n, "%s", mark_s) : snprintf(buf, n, "%s %s", mark_s, st);
     if (rows >= 0 && len > 0 && (size_t)len < n)
-        len += snprintf(buf + len, n - (size_t)len, " %lld rows", (long long)rows);
-    if (secs >= 0 && len > 0 && (size_t)len < n) snprintf(buf + len, n - (size_t)len, " %.2fs", secs);
+        len += snprintf(buf + len, n - (size_t)len, " %lld row%s", (long long)rows, rows == 1 ? "" : "s");
+    if (secs >= 0 && len > 0 && (size_t)len < n) snprintf(buf + len, n - (size_t)len, " · %.2fs", secs);
     return state_role(st);
 }
 
@@ -292,8 +293,21 @@ static bool minimap_at(designer *d, int *top, int *left, int *w, int *h)
     dg_model_extent(&d->m, w, h);
     if ((*w <= d->cols && *h <= d->rows) || d->cols < MINI_W * 2 || d->rows < MINI_H * 2)
         return false;
-    *top = d->rows + 1 - MINI_H;
-    *left = d->cols - MINI_W;
+    /* bottom-right, unless the node picked is there: then top-right, or
+     * bottom-left */
+    const int corners[3][2] = {{d->rows + 1 - MINI_H, d->cols - MINI_W},
+                               {1, d->cols - MINI_W},
+                               {d->rows + 1 - MINI_H, 0}};
+    for (int k = 0; k < 3; k++) {
+        *top = corners[k][0];
+        *left = corners[k][1];
+        if (d->cur < 0) break;
+        const dg_box *b = &d->m.boxes[d->cur];
+        int row = b->y - d->vy + 1, col = b->x - d->vx;
+        if (row >= *top + MINI_H || row + b->h <= *top || col >= *left + MINI_W ||
+            col + b->w <= *left)
+            break;
+    }
     return true;
 }
 
@@ -358,6 +372,22 @@ static void draw_band(designer *d, ui_canvas *c)
     }
 }
 
+/* The view's top line: the node picked (or the graph) and the main keys. */
+static void draw_top_line(designer *d, ui_canvas *c, int cols)
+{
+    char top[256];
+    const dg_node *n = d->cur >= 0 ? &d->m.nodes.v[d->cur] : NULL;
+    if (n)
+        snprintf(top, sizeof top, " %s: %s, %s:%d · Enter edit · e SQL · p preview · "
+                 "S-arrows move · F1 more", n->name, n->op.type->title, n->file, n->line);
+    else
+        snprintf(top, sizeof top, " %zu nodes · %s · a add · arrows select · h/j/k/l pan · "
+                 "z zoom · L layout · F1 more", d->m.nodes.n,
+                 d->m.zoom == DG_DETAILED ? "detailed" : "compact");
+    ui_fill(c, (ui_rect){0, 0, 1, cols}, R_NORMAL);
+    ui_text(c, 0, 0, cols, top, R_MUTED, 0, true);
+}
+
 static void draw(view *v, ui_canvas *c, bool focused)
 {
     designer *d = (designer *)v;
@@ -366,11 +396,6 @@ static void draw(view *v, ui_canvas *c, bool focused)
     d->rows = r.rows - 1;
     d->cols = r.cols;
     if (!d->built) dg_view_reload(v);
-    char top[160];
-    snprintf(top, sizeof top, " %zu nodes · %s · a add · Enter edit · e SQL · p preview · "
-             "z zoom · L layout · F1 more", d->m.nodes.n,
-             d->m.zoom == DG_DETAILED ? "detailed" : "compact");
-    ui_text(c, 0, 0, r.cols, top, R_MUTED, 0, true);
     if (!d->m.nodes.n) {
         ui_text(c, r.rows / 3, 2, r.cols - 4, "No datasets yet: press a to add a source node "
                 "(files or a table), then add steps after it.", R_MUTED, 0, true);
@@ -381,6 +406,7 @@ static void draw(view *v, ui_canvas *c, bool focused)
         draw_band(d, c);
         draw_minimap(d, c);
     }
+    draw_top_line(d, c, r.cols); /* last: boxes partly above the view stop under it */
     if (d->form.open) dgf_draw(d, c);
 }
 
@@ -472,6 +498,7 @@ void dg_view_reload(view *v)
 static void move_selection(designer *d, int dx, int dy)
 {
     dg_model_move(&d->m, d->sel, dx, dy);
+    dg_model_reroute(&d->m);
     save_positions(d);
     dgv_redraw(d);
 }
@@ -764,7 +791,10 @@ static void band_select(designer *d)
 
 static void release(designer *d, int x, int y)
 {
-    if (d->drag == DRAG_NODES && d->moved) save_positions(d);
+    if (d->drag == DRAG_NODES && d->moved) {
+        dg_model_reroute(&d->m);
+        save_positions(d);
+    }
     else if (d->drag == DRAG_NODES) preview_current(d); /* a click */
     else if (d->drag == DRAG_BAND) band_select(d);
     else if (d->drag == DRAG_CONNECT) connect(d, d->cur, dg_model_hit(&d->m, x, y));

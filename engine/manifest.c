@@ -579,10 +579,20 @@ void man_init(manifest *m, const char *name)
 
 /* ================================================================ print and save */
 
+/* true for an array of numbers only (a designer position, [x, y]): it is
+ * printed on one line. */
+static bool number_array(const cJSON *v)
+{
+    if (!cJSON_IsArray(v) || !v->child) return false;
+    for (const cJSON *it = v->child; it; it = it->next)
+        if (!cJSON_IsNumber(it)) return false;
+    return true;
+}
+
 static void print_value(sb *b, const cJSON *v, int indent)
 {
     bool obj = cJSON_IsObject(v);
-    if (!obj && !cJSON_IsArray(v)) {
+    if ((!obj && !cJSON_IsArray(v)) || number_array(v)) {
         char *s = cJSON_PrintUnformatted(v);
         if (!s) abort();
         sb_add(b, s);

@@ -46,15 +46,17 @@ static const val_result *host_schemas(void *ctx)
     return a->has_schemas ? &a->schemas : NULL;
 }
 
-/* The update's state of the dataset's flows (the last one to report wins:
- * a failure shows), else what the warehouse holds. */
+/* The update's state of the dataset's flows, or of the flow called name
+ * (the last one to report wins: a failure shows), else what the warehouse
+ * holds. */
 static const char *host_state(void *ctx, const char *name, int64_t *rows, double *secs)
 {
     app *a = ctx;
     const char *st = NULL;
     for (size_t i = 0; i < a->up.flows.n; i++) {
         const app_flow_state *f = &a->up.flows.v[i];
-        if (!str_ieq(f->dataset, name) || !strcmp(f->state, "EXCLUDED")) continue;
+        bool mine = str_ieq(f->dataset, name) || (f->flow && str_ieq(f->flow, name));
+        if (!mine || !strcmp(f->state, "EXCLUDED")) continue;
         st = f->state;
         *rows = f->rows;
         *secs = f->ms >= 0 ? f->ms / 1000 : -1;

@@ -55,7 +55,7 @@ static void test_every_view(void **state)
     tui *t = start(f);
     tfx_ready(t);
     tui_key(t, "M-2");
-    SEE(t, "Designer (the pipeline as a graph");
+    SEE(t, "10 nodes · compact");
     tui_key(t, "M-4");
     SEE(t, "Jobs (schedules");
     tui_key(t, "M-5");
@@ -73,7 +73,7 @@ static void test_every_view(void **state)
     /* the active tab stands out from the others */
     int r1, c1, r2, c2;
     tui_key(t, "M-2");
-    SEE(t, "Designer (the pipeline");
+    SEE(t, "10 nodes · compact");
     assert_true(tui_find(t, "2 Designer", &r1, &c1));
     assert_true(tui_find(t, "4 Jobs", &r2, &c2));
     tui_cell on = tui_cell_at(t, r1, c1), off = tui_cell_at(t, r2, c2);
