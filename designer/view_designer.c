@@ -226,7 +226,7 @@ static ui_role state_line(designer *d, size_t i, char *buf, size_t n)
         return R_ERROR;
     }
     if (!st) {
-        snprintf(buf, n, nd->kind == SQL_TEMP_VIEW ? "view (not stored)" : "not run yet");
+        snprintf(buf, n, nd->kind == SQL_TEMP_VIEW ? "not stored" : "not run yet");
         return R_MUTED;
     }
     /* done: the mark and its color say so, the room goes to rows and time */
@@ -451,7 +451,10 @@ static int neighbor(designer *d, int dx, int dy)
         const dg_box *b = &d->m.boxes[i];
         int bx = b->x + b->w / 2 - ax, by = b->y + b->h / 2 - ay;
         long along = (long)bx * dx + (long)by * dy, across = labs((long)bx * dy) + labs((long)by * dx);
-        if ((int)i == d->cur || along <= 0) continue;
+        /* only boxes whose middle is past the current box's side that way */
+        bool past = dx > 0 ? b->x + b->w / 2 >= a->x + a->w : dx < 0 ? b->x + b->w / 2 < a->x
+                  : dy > 0 ? b->y + b->h / 2 >= a->y + a->h : b->y + b->h / 2 < a->y;
+        if ((int)i == d->cur || along <= 0 || !past) continue;
         long score = along + 2 * across;
         if (best < 0 || score < best_score) {
             best = (int)i;
@@ -470,6 +473,7 @@ void dg_view_reload(view *v)
     for (size_t i = 0; d->built && i < d->m.nodes.n; i++)
         if (d->sel[i]) VEC_PUSH(&picked, xstrdup(d->m.nodes.v[i].name));
     dg_zoom zoom = d->m.zoom;
+    d->click_node = -1; /* indexes change */
     if (d->built) dg_model_free(&d->m);
     free(d->sel);
     d->built = p != NULL;
@@ -726,6 +730,7 @@ static bool nav_key(designer *d, const char *k)
 static bool key(view *v, const ui_event *e)
 {
     designer *d = (designer *)v;
+    d->click_node = -1; /* a key between two clicks: no double click */
     if (d->form.open) return dgf_key(d, e);
     if (!d->built) return false;
     if (!strcmp(e->key, "Esc") && d->cur >= 0) {
@@ -752,9 +757,12 @@ static void press(designer *d, const ui_event *e, int x, int y)
     d->drag_y = d->band_y = y;
     d->moved = false;
     double now = time_mono_ms();
-    bool twice = i >= 0 && i == d->click_node && now - d->click_ms < 400 && !e->shift;
+    bool twice = i >= 0 && i == d->click_node && now - d->click_ms < 400 && !e->shift &&
+                 x == d->click_x && y == d->click_y;
     d->click_node = i;
     d->click_ms = now;
+    d->click_x = x;
+    d->click_y = y;
     if (twice) { /* a double click: the node's form (or its SQL) */
         select_only(d, i);
         d->drag = DRAG_NONE;
@@ -792,6 +800,7 @@ static void band_select(designer *d)
 static void release(designer *d, int x, int y)
 {
     if (d->drag == DRAG_NODES && d->moved) {
+        d->click_node = -1; /* a drag, not the first click of a double click */
         dg_model_reroute(&d->m);
         save_positions(d);
     }

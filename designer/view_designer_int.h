@@ -48,7 +48,8 @@ typedef struct designer {
     int band_x, band_y;  /* rubber band / connection start (canvas) */
     bool moved;          /* boxes moved by this drag */
     double click_ms;     /* when the last press on a box was (double clicks) */
-    int click_node;      /* on which box */
+    int click_node;      /* on which box (-1: none) */
+    int click_x, click_y;/* and on which canvas cell */
     dg_form form;
     char *select_after;  /* owned: the node to select once the project reloads */
     const dg_op_type *pending_type;
