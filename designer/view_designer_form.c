@@ -471,9 +471,9 @@ bool dgf_mouse(designer *d, const ui_event *e, int row, int col)
     frows rows = {0};
     build_rows(fm, &rows);
     int i = row - 3; /* rows start 2 below the form's top, which is row 1 */
-    if (i >= 0 && i < (int)rows.n) {
-        if (i == fm->sel) activate(d, &rows.v[i]);
+    if (i >= 0 && i < (int)rows.n) { /* a click on a row changes it, as Enter does */
         fm->sel = i;
+        activate(d, &rows.v[i]);
     }
     VEC_FREE(&rows);
     dgv_redraw(d);
