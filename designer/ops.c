@@ -203,7 +203,7 @@ static void check_inputs(const dg_op *op, dg_problems *out)
     if (n) snprintf(has, sizeof has, "%d", n);
     else snprintf(has, sizeof has, "none");
     dg_problem_add(out, NULL, "%s %s node reads %s; it has %s.",
-                   strchr("aeiou", t->id[0]) ? "an" : "a", t->id, want, has);
+                   strchr("aeio", t->id[0]) ? "an" : "a" /* a union */, t->id, want, has);
 }
 
 /* "label" as a lower-case noun phrase ("Left column" -> "left column"). */

@@ -266,7 +266,7 @@ static void draw_box(designer *d, ui_canvas *c, size_t i)
     ui_text(c, row, col + b->w - 2 - (int)strlen(tag), (int)strlen(tag), tag, R_MUTED, 0, false);
     ui_text(c, row + 1, col + 2, b->w - 6, nd->op.type->title, R_NORMAL, 0, true);
     if (nd->expects.n) {
-        char ex[16];
+        char ex[32];
         snprintf(ex, sizeof ex, "⚑%zu", nd->expects.n);
         ui_text(c, row + 1, col + b->w - 2 - ui_width(ex, strlen(ex)), 4, ex, R_WARNING, 0, false);
     }

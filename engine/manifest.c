@@ -592,7 +592,16 @@ static bool number_array(const cJSON *v)
 static void print_value(sb *b, const cJSON *v, int indent)
 {
     bool obj = cJSON_IsObject(v);
-    if ((!obj && !cJSON_IsArray(v)) || number_array(v)) {
+    if (number_array(v)) {
+        sb_addc(b, '[');
+        for (const cJSON *it = v->child; it; it = it->next) {
+            print_value(b, it, indent);
+            if (it->next) sb_add(b, ", ");
+        }
+        sb_addc(b, ']');
+        return;
+    }
+    if (!obj && !cJSON_IsArray(v)) {
         char *s = cJSON_PrintUnformatted(v);
         if (!s) abort();
         sb_add(b, s);

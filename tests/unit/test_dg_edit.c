@@ -642,8 +642,8 @@ static void test_delete_crlf(void **state)
     "    }\n"                                                                  \
     "  }\n"                                                                    \
     "}\n"
-#define POS_A "      \"a\": [\n        1,\n        2\n      ]"
-#define POS_B "      \"b\": [\n        3,\n        4\n      ]"
+#define POS_A "      \"a\": [1, 2]" /* a position is printed on one line */
+#define POS_B "      \"b\": [3, 4]"
 
 static void test_delete_removes_position_keeps_manifest(void **state)
 {
