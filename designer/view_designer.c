@@ -719,8 +719,14 @@ static bool nav_key(designer *d, const char *k)
         dgv_redraw(d);
         return true;
     }
-    if (!strcmp(k, "Home")) {
-        d->vx = d->vy = 0;
+    if (!strcmp(k, "Home")) { /* the picture's top-left corner */
+        int x = -1, y = -1;
+        for (size_t i = 0; i < d->m.nodes.n; i++) {
+            if (x < 0 || d->m.boxes[i].x < x) x = d->m.boxes[i].x;
+            if (y < 0 || d->m.boxes[i].y < y) y = d->m.boxes[i].y;
+        }
+        d->vx = x > 2 ? x - 2 : 0;
+        d->vy = y > 1 ? y - 1 : 0;
         dgv_redraw(d);
         return true;
     }
