@@ -1,7 +1,8 @@
 /*
  * route.c - the designer's edge routes (see layout.h): orthogonal polylines
  * from the right side of a source box to the left side of its target that go
- * round every box, and a count of where they cross.
+ * round every box (the A* search is route_search.c; crossings are counted
+ * in route_cross.c).
  *
  * An edge leaves its source on the output port's row (the first inner row;
  * edges out of one box fan out from there) and enters its target on an
@@ -34,10 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layout.h"
-#include "util.h"
+#include "route_int.h"
 
-#define BEND 4           /* extra cost of a bend in the search */
 #define SCAN_MAX 48      /* columns looked at for a free vertical */
 #define RUN_MAX 32       /* columns of a free run tried for an unused one */
 #define SMALL_CELLS (1 << 16) /* largest window searched before the channels */
@@ -48,18 +47,6 @@
 #define LOOKAHEAD 8      /* bands looked at ahead when changing rows */
 
 /* ======================= the boxes, row by row ======================= */
-
-typedef struct span {
-    int x0, x1;          /* columns [x0, x1] */
-} span;
-
-typedef struct rowix {
-    int *rows;           /* the rows holding a box, ascending */
-    size_t nrows;
-    size_t *off;         /* spans of rows[k]: sp[off[k] .. off[k+1]), disjoint, ascending */
-    span *sp;
-    int x0, y0, x1, y1;  /* extent of all boxes */
-} rowix;
 
 typedef struct cellrun {
     int y, x0, x1;
@@ -121,7 +108,7 @@ static void rowix_free(rowix *ix)
 }
 
 /* Index of the first row >= y in ix->rows (nrows when none). */
-static size_t row_at_or_after(const rowix *ix, int y)
+size_t dgr_row_at_or_after(const rowix *ix, int y)
 {
     size_t lo = 0, hi = ix->nrows;
     while (lo < hi) {
@@ -135,7 +122,7 @@ static size_t row_at_or_after(const rowix *ix, int y)
 /* The spans of row y (none: *cnt = 0). */
 static const span *row_spans(const rowix *ix, int y, size_t *cnt)
 {
-    size_t k = row_at_or_after(ix, y);
+    size_t k = dgr_row_at_or_after(ix, y);
     if (k == ix->nrows || ix->rows[k] != y) {
         *cnt = 0;
         return NULL;
@@ -145,7 +132,7 @@ static const span *row_spans(const rowix *ix, int y, size_t *cnt)
 }
 
 /* Index of the first span ending at or after x. */
-static size_t span_from(const span *sp, size_t cnt, int x)
+size_t dgr_span_from(const span *sp, size_t cnt, int x)
 {
     size_t lo = 0, hi = cnt;
     while (lo < hi) {
@@ -161,7 +148,7 @@ static int first_blocked(const rowix *ix, int y, int a, int b)
 {
     size_t cnt;
     const span *sp = row_spans(ix, y, &cnt);
-    size_t k = span_from(sp, cnt, a);
+    size_t k = dgr_span_from(sp, cnt, a);
     if (k == cnt || sp[k].x0 > b) return INT_MAX;
     return sp[k].x0 > a ? sp[k].x0 : a;
 }
@@ -171,7 +158,7 @@ static int last_blocked(const rowix *ix, int y, int a, int b)
 {
     size_t cnt;
     const span *sp = row_spans(ix, y, &cnt);
-    size_t k = span_from(sp, cnt, b + 1);     /* spans before k end at or before b */
+    size_t k = dgr_span_from(sp, cnt, b + 1);     /* spans before k end at or before b */
     if (k < cnt && sp[k].x0 <= b) return b;
     if (k == 0 || sp[k - 1].x1 < a) return INT_MIN;
     return sp[k - 1].x1;
@@ -190,9 +177,9 @@ static bool vfree(const rowix *ix, int x, int a, int b)
         a = b;
         b = t;
     }
-    for (size_t k = row_at_or_after(ix, a); k < ix->nrows && ix->rows[k] <= b; k++) {
+    for (size_t k = dgr_row_at_or_after(ix, a); k < ix->nrows && ix->rows[k] <= b; k++) {
         const span *sp = ix->sp + ix->off[k];
-        size_t cnt = ix->off[k + 1] - ix->off[k], j = span_from(sp, cnt, x);
+        size_t cnt = ix->off[k + 1] - ix->off[k], j = dgr_span_from(sp, cnt, x);
         if (j < cnt && sp[j].x0 <= x) return false;
     }
     return true;
@@ -200,43 +187,6 @@ static bool vfree(const rowix *ix, int x, int a, int b)
 
 /* ======================= the router ======================= */
 
-/* A segment already placed, on the track (a column or a row) it runs
- * along: cells [a, b] of it. A horizontal one leaving a source's port keys
- * it with that box (src), one entering a target's port likewise (dst):
- * segments of one port may share cells, as they fan out of or into it. */
-typedef struct seg {
-    int a, b, src, dst;
-    int next;            /* the previous one on its track, or -1 */
-} seg;
-
-/* The segments of each column (or row) lo..lo+n-1 as chains in a segs. */
-typedef struct tracks {
-    int lo;
-    size_t n;            /* 0: too large a canvas to track */
-    int *head;
-} tracks;
-
-typedef struct hitem {
-    int f, state;
-} hitem;
-
-typedef struct router {
-    const dg_box *boxes;
-    size_t n;
-    const dg_edge *edges;
-    size_t m;
-    rowix ix;
-    span *ch;                    /* channels: column spans no box covers on any row */
-    size_t nch;
-    int *src_row, *dst_row;      /* per edge: the rows it leaves and enters on */
-    tracks cols, rows;           /* the segments placed so far */
-    VEC(seg) segs;
-    VEC(dg_point) path;          /* the route being built */
-    unsigned char *blocked;      /* search scratch, kept between edges */
-    int *dist;
-    size_t cap;
-    VEC(hitem) heap;
-} router;
 
 static bool edge_ok(const router *r, size_t e)
 {
@@ -351,7 +301,7 @@ static void note_route(router *r, const dg_edge *e, const dg_point *p, size_t n)
 
 /* Appends p to the route being built, dropping repeats and merging it into
  * a straight run it continues. */
-static void path_add(router *r, dg_point p)
+void dgr_path_add(router *r, dg_point p)
 {
     size_t n = r->path.n;
     dg_point *v = r->path.v;
@@ -528,8 +478,8 @@ static bool route_direct(router *r, const dg_edge *e, dg_point s, dg_point t)
     r->path.n = 0;
     if (s.y == t.y) {
         if (first_blocked(&r->ix, s.y, s.x, t.x) != INT_MAX) return false;
-        path_add(r, s);
-        path_add(r, t);
+        dgr_path_add(r, s);
+        dgr_path_add(r, t);
         return true;
     }
     int hi = first_blocked(&r->ix, s.y, s.x, t.x);
@@ -539,10 +489,10 @@ static bool route_direct(router *r, const dg_edge *e, dg_point s, dg_point t)
     joint j = {s.y, t.y, s.x, t.x, e->from, e->to, t.x, false};
     int c = lo <= hi ? pick_column(r, lo, hi, &j) : NO_COL;
     if (c == NO_COL) return false;
-    path_add(r, s);
-    path_add(r, (dg_point){c, s.y});
-    path_add(r, (dg_point){c, t.y});
-    path_add(r, t);
+    dgr_path_add(r, s);
+    dgr_path_add(r, (dg_point){c, s.y});
+    dgr_path_add(r, (dg_point){c, t.y});
+    dgr_path_add(r, t);
     return true;
 }
 
@@ -551,19 +501,19 @@ static bool route_direct(router *r, const dg_edge *e, dg_point s, dg_point t)
 static void route_plain(router *r, dg_point s, dg_point t, const dg_box *a, const dg_box *b)
 {
     r->path.n = 0;
-    path_add(r, s);
+    dgr_path_add(r, s);
     if (t.x >= s.x) {
         int c = s.x + (t.x - s.x + 1) / 2;
-        path_add(r, (dg_point){c, s.y});
-        path_add(r, (dg_point){c, t.y});
+        dgr_path_add(r, (dg_point){c, s.y});
+        dgr_path_add(r, (dg_point){c, t.y});
     } else {
         int below = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
-        path_add(r, (dg_point){s.x + 1, s.y});
-        path_add(r, (dg_point){s.x + 1, below});
-        path_add(r, (dg_point){t.x - 1, below});
-        path_add(r, (dg_point){t.x - 1, t.y});
+        dgr_path_add(r, (dg_point){s.x + 1, s.y});
+        dgr_path_add(r, (dg_point){s.x + 1, below});
+        dgr_path_add(r, (dg_point){t.x - 1, below});
+        dgr_path_add(r, (dg_point){t.x - 1, t.y});
     }
-    path_add(r, t);
+    dgr_path_add(r, t);
 }
 
 /* ======================= routes through channels ======================= */
@@ -652,7 +602,7 @@ static bool route_channels(router *r, dg_point s, dg_point t)
     r->path.n = 0;
     size_t k = chan_from(r, s.x);
     if (k == r->nch || r->ch[k].x0 > t.x || !passes(r, s.y, s.x, r->ch[k].x0 - 1)) return false;
-    path_add(r, s);
+    dgr_path_add(r, s);
     int cur = s.y;
     for (; k < r->nch && r->ch[k].x0 <= t.x; k++) {
         int c0 = r->ch[k].x0 > s.x ? r->ch[k].x0 : s.x, c1 = r->ch[k].x1 < t.x ? r->ch[k].x1 : t.x;
@@ -664,12 +614,12 @@ static bool route_channels(router *r, dg_point s, dg_point t)
         joint j = {cur, row, NO_COL, NO_COL, -1, -1, last ? t.x : NO_COL, true};
         int c = pick_column(r, c0, c1, &j);
         if (c == NO_COL) return false;
-        path_add(r, (dg_point){c, cur});
-        path_add(r, (dg_point){c, row});
+        dgr_path_add(r, (dg_point){c, cur});
+        dgr_path_add(r, (dg_point){c, row});
         cur = row;
     }
     if (cur != t.y) return false;
-    path_add(r, t);
+    dgr_path_add(r, t);
     return true;
 }
 
@@ -689,170 +639,13 @@ static bool route_round(router *r, dg_point s, dg_point t)
     int c1 = pick_column(r, s0, s0 + 2 < r->ch[ks].x1 ? s0 + 2 : r->ch[ks].x1, &down);
     int c2 = pick_column(r, r->ch[kt].x0, t1, &up);
     if (c1 == NO_COL || c2 == NO_COL) return false;
-    path_add(r, s);
-    path_add(r, (dg_point){c1, s.y});
-    path_add(r, (dg_point){c1, below});
-    path_add(r, (dg_point){c2, below});
-    path_add(r, (dg_point){c2, t.y});
-    path_add(r, t);
+    dgr_path_add(r, s);
+    dgr_path_add(r, (dg_point){c1, s.y});
+    dgr_path_add(r, (dg_point){c1, below});
+    dgr_path_add(r, (dg_point){c2, below});
+    dgr_path_add(r, (dg_point){c2, t.y});
+    dgr_path_add(r, t);
     return true;
-}
-
-/* ======================= search ======================= */
-
-enum { RIGHT, DOWN, LEFT, UP };      /* opposite directions differ in bit 1 */
-static const int DX[4] = {1, 0, -1, 0}, DY[4] = {0, 1, 0, -1};
-
-typedef struct window {
-    int x0, y0, w, h;
-} window;
-
-static void heap_push(router *r, int f, int state)
-{
-    VEC_GROW(&r->heap);
-    size_t i = r->heap.n++;
-    hitem *v = r->heap.v;
-    while (i && v[(i - 1) / 2].f > f) {
-        v[i] = v[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    v[i] = (hitem){f, state};
-}
-
-static hitem heap_pop(router *r)
-{
-    hitem *v = r->heap.v, top = v[0], last = v[--r->heap.n];
-    size_t i = 0, n = r->heap.n;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && v[c + 1].f < v[c].f) c++;
-        if (v[c].f >= last.f) break;
-        v[i] = v[c];
-        i = c;
-    }
-    if (n) v[i] = last;
-    return top;
-}
-
-/* Marks the box cells of window w in r->blocked. */
-static void fill_blocked(router *r, window w)
-{
-    size_t cells = (size_t)w.w * (size_t)w.h;
-    if (cells > r->cap) {
-        free(r->blocked);
-        free(r->dist);
-        r->blocked = xmalloc(cells);
-        r->dist = xmalloc(cells * 4 * sizeof(int));
-        r->cap = cells;
-    }
-    memset(r->blocked, 0, cells);
-    const rowix *ix = &r->ix;
-    for (size_t k = row_at_or_after(ix, w.y0); k < ix->nrows && ix->rows[k] < w.y0 + w.h; k++) {
-        const span *sp = ix->sp + ix->off[k];
-        size_t cnt = ix->off[k + 1] - ix->off[k];
-        unsigned char *row = r->blocked + (size_t)(ix->rows[k] - w.y0) * (size_t)w.w;
-        for (size_t j = span_from(sp, cnt, w.x0); j < cnt && sp[j].x0 < w.x0 + w.w; j++) {
-            int a = sp[j].x0 > w.x0 ? sp[j].x0 - w.x0 : 0;
-            int b = sp[j].x1 < w.x0 + w.w - 1 ? sp[j].x1 - w.x0 : w.w - 1;
-            memset(row + a, 1, (size_t)(b - a + 1));
-        }
-    }
-}
-
-/* Cost of the step into cell (of goal tc) going nd after going d. */
-static int step_cost(int d, int nd, int cell, int tc)
-{
-    return 1 + (nd != d ? BEND : 0) + (cell == tc && nd != RIGHT ? BEND : 0);
-}
-
-/* Walks back from the goal state along costs that add up, into r->path. */
-static bool trace_back(router *r, window w, int state, int sc, int tc)
-{
-    VEC(int) cells = {0};
-    while (state != sc * 4 + RIGHT) {
-        int cell = state >> 2, d = state & 3, pc = cell - DX[d] - DY[d] * w.w, found = -1;
-        VEC_PUSH(&cells, cell);
-        for (int pd = 0; pd < 4 && found < 0; pd++) {
-            int ps = pc * 4 + pd;
-            if (pd != (d ^ 2) && r->dist[ps] != INT_MAX &&
-                r->dist[ps] + step_cost(pd, d, cell, tc) == r->dist[state])
-                found = ps;
-        }
-        if (found < 0) break;
-        state = found;
-    }
-    bool ok = state == sc * 4 + RIGHT;
-    if (ok) {
-        path_add(r, (dg_point){w.x0 + sc % w.w, w.y0 + sc / w.w});
-        for (size_t k = cells.n; k-- > 0;)
-            path_add(r, (dg_point){w.x0 + cells.v[k] % w.w, w.y0 + cells.v[k] / w.w});
-    }
-    VEC_FREE(&cells);
-    return ok;
-}
-
-/* A* from s (as if arriving from the left) to t over the free cells of
- * window w; the cheapest path goes into r->path. */
-static bool astar(router *r, window w, dg_point s, dg_point t)
-{
-    r->path.n = 0;
-    fill_blocked(r, w);
-    size_t states = (size_t)w.w * (size_t)w.h * 4;
-    for (size_t k = 0; k < states; k++) r->dist[k] = INT_MAX;
-    int sc = (s.y - w.y0) * w.w + (s.x - w.x0), tc = (t.y - w.y0) * w.w + (t.x - w.x0);
-    int tx = t.x - w.x0, ty = t.y - w.y0;
-    r->heap.n = 0;
-    r->dist[sc * 4 + RIGHT] = 0;
-    heap_push(r, abs(s.x - t.x) + abs(s.y - t.y), sc * 4 + RIGHT);
-    while (r->heap.n) {
-        hitem it = heap_pop(r);
-        int cell = it.state >> 2, d = it.state & 3, g = r->dist[it.state];
-        int cx = cell % w.w, cy = cell / w.w;
-        if (it.f != g + abs(cx - tx) + abs(cy - ty)) continue;   /* superseded */
-        if (cell == tc) return trace_back(r, w, it.state, sc, tc);
-        for (int nd = 0; nd < 4; nd++) {
-            int nx = cx + DX[nd], ny = cy + DY[nd];
-            if (nd == (d ^ 2) || nx < 0 || ny < 0 || nx >= w.w || ny >= w.h) continue;
-            int nc = ny * w.w + nx, ns = nc * 4 + nd, ng = g + step_cost(d, nd, nc, tc);
-            if (r->blocked[nc] || ng >= r->dist[ns]) continue;
-            r->dist[ns] = ng;
-            heap_push(r, ng + abs(nx - tx) + abs(ny - ty), ns);
-        }
-    }
-    return false;
-}
-
-/* The window around s, t and both boxes, margin cells wider on each side
- * (around the whole picture when margin < 0); it keeps to x, y >= 0 but for
- * an end lying left of or above that. */
-static window search_window(const router *r, dg_point s, dg_point t, const dg_box *a,
-                            const dg_box *b, int margin)
-{
-    int x0 = t.x < a->x ? t.x : a->x, x1 = s.x > b->x + b->w ? s.x : b->x + b->w;
-    int y0 = a->y < b->y ? a->y : b->y, y1 = a->y + a->h > b->y + b->h ? a->y + a->h : b->y + b->h;
-    if (margin < 0) {
-        margin = 2;
-        if (r->ix.x0 < x0) x0 = r->ix.x0;
-        if (r->ix.y0 < y0) y0 = r->ix.y0;
-        if (r->ix.x1 > x1) x1 = r->ix.x1;
-        if (r->ix.y1 > y1) y1 = r->ix.y1;
-    }
-    int lowx = t.x < 0 ? t.x : 0, lowy = s.y < t.y ? s.y : t.y;
-    if (lowy > 0) lowy = 0;
-    x0 = x0 - margin < lowx ? lowx : x0 - margin;
-    y0 = y0 - margin < lowy ? lowy : y0 - margin;
-    return (window){x0, y0, x1 + margin - x0 + 1, y1 + margin - y0 + 1};
-}
-
-/* A search in the window with the given margin when it is at most limit
- * cells. */
-static bool route_search(router *r, dg_point s, dg_point t, const dg_box *a, const dg_box *b,
-                         int margin, long long limit)
-{
-    window w = search_window(r, s, t, a, b, margin);
-    if ((long long)w.w * w.h > limit) return false;
-    return astar(r, w, s, t);
 }
 
 /* ======================= routing edges ======================= */
@@ -880,9 +673,9 @@ static bool route_hard(router *r, dg_point s, dg_point t, const dg_box *a, const
 {
     bool far = t.x > s.x && channels_between(r, s.x, t.x) >= 2;
     if (far && route_channels(r, s, t)) return true;
-    if (route_search(r, s, t, a, b, 2, SMALL_CELLS)) return true;
+    if (dgr_route_search(r, s, t, a, b, 2, SMALL_CELLS)) return true;
     if (!far && (t.x > s.x ? route_channels(r, s, t) : route_round(r, s, t))) return true;
-    return route_search(r, s, t, a, b, 10, MAX_CELLS) || route_search(r, s, t, a, b, -1, MAX_CELLS);
+    return dgr_route_search(r, s, t, a, b, 10, MAX_CELLS) || dgr_route_search(r, s, t, a, b, -1, MAX_CELLS);
 }
 
 /* Routes edge e into r->path: on the first pass only straight or once bent
@@ -990,106 +783,4 @@ void dg_routes_free(dg_route *routes, size_t m)
     if (!routes) return;
     for (size_t e = 0; e < m; e++) free(routes[e].pts);
     free(routes);
-}
-
-/* ======================= crossings ======================= */
-
-typedef struct sweep_ev {
-    int x, kind;         /* kind 0: a horizontal starts (+1) or ends (-1); 1: a vertical */
-    int a, b;            /* 0: index of its row, +1 or -1; 1: its rows (a, b) exclusive */
-} sweep_ev;
-
-static int cmp_sweep_ev(const void *p, const void *q)
-{
-    const sweep_ev *a = p, *b = q;
-    if (a->x != b->x) return a->x < b->x ? -1 : 1;
-    return (a->kind > b->kind) - (a->kind < b->kind);
-}
-
-static int cmp_int(const void *p, const void *q)
-{
-    int a = *(const int *)p, b = *(const int *)q;
-    return (a > b) - (a < b);
-}
-
-/* Index of the first of ys[0..n) >= y. */
-static size_t lower_int(const int *ys, size_t n, int y)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ys[mid] < y) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
-/* true when segment p0-p1 (horizontal) and q0-q1 (vertical) cross inside both. */
-static bool seg_cross(dg_point p0, dg_point p1, dg_point q0, dg_point q1)
-{
-    if (p0.y != p1.y || q0.x != q1.x || p0.x == p1.x || q0.y == q1.y) return false;
-    int xa = p0.x < p1.x ? p0.x : p1.x, xb = p0.x < p1.x ? p1.x : p0.x;
-    int ya = q0.y < q1.y ? q0.y : q1.y, yb = q0.y < q1.y ? q1.y : q0.y;
-    return xa < q0.x && q0.x < xb && ya < p0.y && p0.y < yb;
-}
-
-/* Crossings of a route with itself (the sweep counts those too). */
-static size_t self_crossings(const dg_route *r)
-{
-    size_t c = 0;
-    for (size_t i = 0; i + 1 < r->n; i++)
-        for (size_t j = 0; j + 1 < r->n; j++)
-            c += seg_cross(r->pts[i], r->pts[i + 1], r->pts[j], r->pts[j + 1]);
-    return c;
-}
-
-/* A sweep left to right: horizontal interiors enter and leave a Fenwick
- * tree over their rows; each vertical counts those strictly within its rows. */
-size_t dg_route_crossings(const dg_route *routes, size_t m)
-{
-    VEC(sweep_ev) ev = {0};
-    VEC(int) ys = {0};
-    size_t self = 0;
-    for (size_t i = 0; i < m; i++) {
-        const dg_route *r = &routes[i];
-        self += self_crossings(r);
-        for (size_t k = 0; k + 1 < r->n; k++) {
-            dg_point p = r->pts[k], q = r->pts[k + 1];
-            if (p.y == q.y && abs(p.x - q.x) >= 2) VEC_PUSH(&ys, p.y);
-        }
-    }
-    if (ys.n) qsort(ys.v, ys.n, sizeof(int), cmp_int);
-    for (size_t i = 0; i < m; i++) {
-        const dg_route *r = &routes[i];
-        for (size_t k = 0; k + 1 < r->n; k++) {
-            dg_point p = r->pts[k], q = r->pts[k + 1];
-            if (p.y == q.y && abs(p.x - q.x) >= 2) {
-                int a = p.x < q.x ? p.x : q.x, b = p.x < q.x ? q.x : p.x;
-                int row = (int)lower_int(ys.v, ys.n, p.y);
-                VEC_PUSH(&ev, ((sweep_ev){a + 1, 0, row, 1}));
-                VEC_PUSH(&ev, ((sweep_ev){b, 0, row, -1}));
-            } else if (p.x == q.x && abs(p.y - q.y) >= 2) {
-                VEC_PUSH(&ev, ((sweep_ev){p.x, 1, p.y < q.y ? p.y : q.y, p.y < q.y ? q.y : p.y}));
-            }
-        }
-    }
-    if (ev.n) qsort(ev.v, ev.n, sizeof(sweep_ev), cmp_sweep_ev);
-    long *tree = xcalloc(ys.n + 1, sizeof(long));
-    size_t total = 0;
-    for (size_t i = 0; i < ev.n; i++) {
-        const sweep_ev *e = &ev.v[i];
-        if (e->kind == 0) {
-            for (size_t j = (size_t)e->a + 1; j <= ys.n; j += j & -j) tree[j] += e->b;
-            continue;
-        }
-        size_t lo = lower_int(ys.v, ys.n, e->a + 1), hi = lower_int(ys.v, ys.n, e->b);
-        long c = 0;                    /* rows in [lo, hi) */
-        for (size_t j = hi; j > 0; j -= j & -j) c += tree[j];
-        for (size_t j = lo; j > 0; j -= j & -j) c -= tree[j];
-        total += (size_t)c;
-    }
-    free(tree);
-    VEC_FREE(&ev);
-    VEC_FREE(&ys);
-    return total - self;
 }
