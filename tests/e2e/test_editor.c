@@ -99,10 +99,12 @@ static void at(tui *t, int ln, int col, const char *file, int line)
     }
 }
 
-/* The row and column of text on the screen; fails the test without it. */
+/* The row and column of text on the screen (waiting a moment: a frame may
+ * be read in parts); fails the test without it. */
 #define FIND(t, text, row, col) find_or_fail((t), (text), (row), (col), __FILE__, __LINE__)
 static void find_or_fail(tui *t, const char *text, int *row, int *col, const char *file, int line)
 {
+    for (int i = 0; i < 40 && !tui_find(t, text, row, col); i++) tui_pump(t, 50);
     if (!tui_find(t, text, row, col)) {
         tui_dump(t);
         fail_msg("%s:%d: '%s' is not on the screen", file, line, text);
