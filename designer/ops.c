@@ -49,15 +49,25 @@ const dg_op_type *const *dg_op_types(size_t *n)
 
 /* ======================= nodes ======================= */
 
+void dg_field_choices(const dg_field *f, strvec *out)
+{
+    for (const char *c = f->choices ? f->choices : ""; *c;) {
+        const char *bar = strchr(c, '|');
+        size_t len = bar ? (size_t)(bar - c) : strlen(c);
+        VEC_PUSH(out, xstrndup(c, len));
+        c += len + (bar != NULL);
+    }
+}
+
 /* The default value of field f. */
 static cJSON *field_default(const dg_field *f)
 {
     switch (f->kind) {
     case DG_CHOICE: {
-        const char *c = f->choices ? f->choices : "", *bar = strchr(c, '|');
-        char *first = bar ? xstrndup(c, (size_t)(bar - c)) : xstrdup(c);
-        cJSON *v = cJSON_CreateString(first);
-        free(first);
+        strvec choices = {0};
+        dg_field_choices(f, &choices);
+        cJSON *v = cJSON_CreateString(choices.n ? choices.v[0] : "");
+        strvec_free(&choices);
         return v;
     }
     case DG_NUMBER: return cJSON_CreateNumber(0);
@@ -244,31 +254,22 @@ static void check_missing(const dg_field *f, const char *key, const char *prefix
     free(label);
 }
 
-/* true when s is one of f's choices. */
-static bool is_choice(const dg_field *f, const char *s)
+/* true when s is one of the choices, exactly (case counts). */
+static bool is_choice(const strvec *choices, const char *s)
 {
-    size_t n = strlen(s);
-    for (const char *c = f->choices ? f->choices : ""; *c;) {
-        const char *bar = strchr(c, '|');
-        size_t len = bar ? (size_t)(bar - c) : strlen(c);
-        if (len == n && !strncmp(c, s, n)) return true;
-        c += len + (bar != NULL);
-    }
+    for (size_t i = 0; i < choices->n; i++)
+        if (!strcmp(choices->v[i], s)) return true;
     return false;
 }
 
-/* "a|b|c" as "one of a, b or c". */
-static char *choice_list(const char *choices)
+/* The choices as "one of a, b or c". */
+static char *choice_list(const strvec *choices)
 {
     sb b = {0};
     sb_add(&b, "one of ");
-    const char *c = choices ? choices : "";
-    while (*c) {
-        const char *bar = strchr(c, '|');
-        size_t len = bar ? (size_t)(bar - c) : strlen(c);
-        if (b.len > 7) sb_add(&b, bar ? ", " : " or ");
-        sb_addn(&b, c, len);
-        c += len + (bar != NULL);
+    for (size_t i = 0; i < choices->n; i++) {
+        if (i) sb_add(&b, i + 1 < choices->n ? ", " : " or ");
+        sb_add(&b, choices->v[i]);
     }
     return sb_take(&b);
 }
@@ -325,13 +326,17 @@ static void check_value(const dg_op *op, const dg_schema *ins, const dg_field *f
         if (!cJSON_IsArray(v))
             dg_problem_add(out, key, "%s%s wants a list of columns.", prefix, label);
         break;
-    case DG_CHOICE:
-        if (!cJSON_IsString(v) || !is_choice(f, v->valuestring)) {
-            char *list = choice_list(f->choices);
+    case DG_CHOICE: {
+        strvec choices = {0};
+        dg_field_choices(f, &choices);
+        if (!cJSON_IsString(v) || !is_choice(&choices, v->valuestring)) {
+            char *list = choice_list(&choices);
             dg_problem_add(out, key, "%s%s wants %s.", prefix, label, list);
             free(list);
         }
+        strvec_free(&choices);
         break;
+    }
     case DG_NUMBER:
         if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e15 ||
             v->valuedouble != (double)(long long)v->valuedouble)

@@ -102,6 +102,9 @@ typedef struct dg_field {
     const char *help;           /* one line under the field */
 } dg_field;
 
+/* The choices of a DG_CHOICE field ("a|b|c"), in order, appended to out. */
+void dg_field_choices(const dg_field *f, strvec *out);
+
 /* ---- nodes ---- */
 
 typedef struct dg_op_type dg_op_type;

@@ -190,11 +190,7 @@ static void ask(designer *d, const dg_field *f)
     if (!fm->list) fm->field = f;
     strvec items = {0};
     if (f->kind == DG_CHOICE) {
-        for (const char *s = f->choices; s && *s;) {
-            const char *bar = strchr(s, '|');
-            VEC_PUSH(&items, bar ? xstrndup(s, (size_t)(bar - s)) : xstrdup(s));
-            s = bar ? bar + 1 : s + strlen(s);
-        }
+        dg_field_choices(f, &items);
     } else if (f->kind == DG_BOOL) {
         VEC_PUSH(&items, xstrdup("yes"));
         VEC_PUSH(&items, xstrdup("no"));
