@@ -11,27 +11,10 @@
 #include "app_int.h"
 #include "view_designer.h"
 
-static void host_say(void *ctx, const char *msg)
-{
-    app_say(ctx, "%s", msg);
-}
-
 static void host_redraw(void *ctx)
 {
     app *a = ctx;
     app_dirty(a, a->main_views[TAB_DESIGNER]);
-}
-
-static void host_prompt(void *ctx, const char *title, const char *initial,
-                        void (*done)(void *arg, const char *text), void *arg)
-{
-    app_view_prompt(ctx, title, initial, done, arg);
-}
-
-static void host_pick(void *ctx, const char *title, const strvec *items,
-                      void (*done)(void *arg, const char *item), void *arg)
-{
-    app_view_pick(ctx, title, items, done, arg);
 }
 
 static const project *host_project(void *ctx)
@@ -96,10 +79,10 @@ view *app_designer_new(app *a)
 {
     dg_host h = {
         .ctx = a,
-        .say = host_say,
+        .say = app_view_say,
         .redraw = host_redraw,
-        .prompt = host_prompt,
-        .pick = host_pick,
+        .prompt = app_view_prompt,
+        .pick = app_view_pick,
         .project = host_project,
         .schemas = host_schemas,
         .state = host_state,

@@ -137,11 +137,13 @@ void app_update_free(app *a);
 
 /* app_project.c */
 view *app_editor_new(app *a);
-/* A prompt or pick list for a view (the answer, or NULL, goes to done). */
-void app_view_prompt(app *a, const char *title, const char *initial,
+/* For the views' hosts (ctx is the app): a prompt or pick list (the answer,
+ * or NULL, goes to done), and a message in the status bar. */
+void app_view_prompt(void *ctx, const char *title, const char *initial,
                      void (*done)(void *arg, const char *text), void *arg);
-void app_view_pick(app *a, const char *title, const strvec *items,
+void app_view_pick(void *ctx, const char *title, const strvec *items,
                    void (*done)(void *arg, const char *text), void *arg);
+void app_view_say(void *ctx, const char *msg);
 /* Previews a dataset (or the dataset defined at pos of path's text) into
  * the data grid. */
 void app_preview(app *a, bool show, const char *dataset, const char *path, const char *text, size_t pos,

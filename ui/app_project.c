@@ -321,11 +321,6 @@ static void host_preview(void *ctx, const char *path, const char *text, size_t p
     app_preview(ctx, true, NULL, path, text, pos, sql);
 }
 
-static void host_say(void *ctx, const char *msg)
-{
-    app_say(ctx, "%s", msg);
-}
-
 static void host_redraw(void *ctx)
 {
     app *a = ctx;
@@ -348,27 +343,29 @@ static void view_answered(app *a, const char *text, void *ctx)
     if (done) done(a->view_arg, text);
 }
 
-void app_view_prompt(app *a, const char *title, const char *initial,
+void app_view_prompt(void *ctx, const char *title, const char *initial,
                      void (*done)(void *arg, const char *text), void *arg)
 {
+    app *a = ctx;
     a->view_done = done;
     a->view_arg = arg;
     app_prompt(a, title, initial, view_answered, NULL);
 }
 
-void app_view_pick(app *a, const char *title, const strvec *items,
+void app_view_pick(void *ctx, const char *title, const strvec *items,
                    void (*done)(void *arg, const char *text), void *arg)
 {
+    app *a = ctx;
     a->view_done = done;
     a->view_arg = arg;
     app_pick(a, title, items, view_answered, NULL);
 }
 
-static void host_prompt(void *ctx, const char *title, const char *initial,
-                        void (*done)(void *arg, const char *text), void *arg)
+void app_view_say(void *ctx, const char *msg)
 {
-    app_view_prompt(ctx, title, initial, done, arg);
+    app_say(ctx, "%s", msg);
 }
+
 
 static void host_saved(void *ctx, const char *path)
 {
@@ -465,10 +462,10 @@ view *app_editor_new(app *a)
     ed_host h = {
         .ctx = a,
         .dir = a->dir,
-        .say = host_say,
+        .say = app_view_say,
         .redraw = host_redraw,
         .popup = host_popup,
-        .prompt = host_prompt,
+        .prompt = app_view_prompt,
         .saved = host_saved,
         .edited = host_edited,
         .model = host_model,
