@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cliassert.h"
 #include "testsupport.h"
 
 /* ======================= helpers ======================= */
@@ -178,26 +179,6 @@ static void assert_line(const char *text, const char *prefix, ...)
     free(line);
 }
 
-#define assert_contains(hay, needle)                                                      \
-    do {                                                                                  \
-        const char *h_ = (hay), *n_ = (needle);                                           \
-        if (!h_ || !strstr(h_, n_)) fail_msg("'%s' not found in:\n%s", n_, h_ ? h_ : "(null)"); \
-    } while (0)
-#define assert_not_contains(hay, needle)                                                  \
-    do {                                                                                  \
-        const char *h_ = (hay), *n_ = (needle);                                           \
-        if (h_ && strstr(h_, n_)) fail_msg("'%s' unexpectedly in:\n%s", n_, h_);          \
-    } while (0)
-
-/* Runs tarn with -C dir and asserts its exit status; returns the process
- * (free with ts_proc_free). */
-#define TARN(proc, expect, dir, ...)                                                      \
-    do {                                                                                  \
-        assert_int_equal(ts_tarn((proc), NULL, "-C", (dir), __VA_ARGS__, NULL), 0);       \
-        if ((proc)->status != (expect))                                                   \
-            fail_msg("tarn exited %d, expected %d\nstdout:\n%s\nstderr:\n%s",            \
-                     (proc)->status, (expect), (proc)->out, (proc)->err);                 \
-    } while (0)
 
 static void run_ok(const char *dir)
 {

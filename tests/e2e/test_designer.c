@@ -46,25 +46,9 @@ static tui *start(tfx *f)
     return start_at(f, ROWS, COLS);
 }
 
-/* Waits until text is no longer on the screen. */
-static void gone(tui *t, const char *text)
-{
-    for (int i = 0; i < 160 && tui_find(t, text, NULL, NULL); i++) tui_pump(t, 50);
-    if (tui_find(t, text, NULL, NULL)) {
-        tui_dump(t);
-        fail_msg("'%s' stayed on the screen", text);
-    }
-}
+#define gone(t, text) TFX_GONE((t), (text))
 
-#define FIND(t, text, row, col) find_or_fail((t), (text), (row), (col), __FILE__, __LINE__)
-static void find_or_fail(tui *t, const char *text, int *row, int *col, const char *file, int line)
-{
-    for (int i = 0; i < 100 && !tui_find(t, text, row, col); i++) tui_pump(t, 50);
-    if (!tui_find(t, text, row, col)) {
-        tui_dump(t);
-        fail_msg("%s:%d: '%s' is not on the screen", file, line, text);
-    }
-}
+#define FIND TFX_FIND
 
 static void click(tui *t, int row, int col)
 {
@@ -79,7 +63,7 @@ static void box_at(tui *t, const char *name, int *row, int *col, const char *fil
 {
     char top[128];
     snprintf(top, sizeof top, "╭─%s─", name);
-    find_or_fail(t, top, row, col, file, line);
+    tfx_find(t, top, row, col, file, line);
 }
 
 /* Clicks inside node name's box (under its name) and waits until the top
@@ -94,15 +78,7 @@ static void pick_box(tui *t, const char *name)
     SEE(t, said);
 }
 
-/* A prompt: waits for its title, types the answer, Enter. */
-static void answer(tui *t, const char *title, const char *text)
-{
-    SEE(t, title);
-    tui_key(t, "C-u"); /* whatever the prompt offered */
-    tui_send(t, text);
-    tui_key(t, "Enter");
-    gone(t, title);
-}
+#define answer(t, title, text) TFX_ANSWER((t), (title), (text))
 
 /* A pick list: waits for it, types to filter, Enter on the first match
  * (the next pick of a form may open at once: its title differs). */

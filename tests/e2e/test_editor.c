@@ -40,15 +40,7 @@ static tui *start(tfx *f)
     return t;
 }
 
-/* Waits until text is no longer on the screen. */
-static void gone(tui *t, const char *text)
-{
-    for (int i = 0; i < 160 && tui_find(t, text, NULL, NULL); i++) tui_pump(t, 50);
-    if (tui_find(t, text, NULL, NULL)) {
-        tui_dump(t);
-        fail_msg("'%s' stayed on the screen", text);
-    }
-}
+#define gone(t, text) TFX_GONE((t), (text))
 
 /* Lets the program draw for a moment, then fails if text is on the screen
  * (for things that must not happen: there is nothing to wait for). */
@@ -99,17 +91,7 @@ static void at(tui *t, int ln, int col, const char *file, int line)
     }
 }
 
-/* The row and column of text on the screen (waiting a moment: a frame may
- * be read in parts); fails the test without it. */
-#define FIND(t, text, row, col) find_or_fail((t), (text), (row), (col), __FILE__, __LINE__)
-static void find_or_fail(tui *t, const char *text, int *row, int *col, const char *file, int line)
-{
-    for (int i = 0; i < 40 && !tui_find(t, text, row, col); i++) tui_pump(t, 50);
-    if (!tui_find(t, text, row, col)) {
-        tui_dump(t);
-        fail_msg("%s:%d: '%s' is not on the screen", file, line, text);
-    }
-}
+#define FIND TFX_FIND
 
 /* Opens a file through the palette's fuzzy finder and waits for its tab. */
 static void open_file(tui *t, const char *name)
@@ -123,15 +105,7 @@ static void open_file(tui *t, const char *name)
     SEE(t, " Ln 1, Col 1 ");
 }
 
-/* A prompt: waits for its title, types the answer, Enter. */
-static void answer(tui *t, const char *title, const char *text)
-{
-    SEE(t, title);
-    tui_key(t, "C-u"); /* whatever the prompt offered */
-    tui_send(t, text);
-    tui_key(t, "Enter");
-    gone(t, title);
-}
+#define answer(t, title, text) TFX_ANSWER((t), (title), (text))
 
 /* Goes to line ln (C-g). */
 static void go_line(tui *t, int ln)

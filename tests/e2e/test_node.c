@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cliassert.h"
 #include "testsupport.h"
 
 /* ======================= helpers ======================= */
@@ -113,26 +114,6 @@ static char *replace_all(const char *s, const char *from, const char *to)
     return out;
 }
 
-#define assert_contains(hay, needle)                                                      \
-    do {                                                                                  \
-        const char *h_ = (hay), *n_ = (needle);                                           \
-        if (!h_ || !strstr(h_, n_)) fail_msg("'%s' not found in:\n%s", n_, h_ ? h_ : "(null)"); \
-    } while (0)
-#define assert_not_contains(hay, needle)                                                  \
-    do {                                                                                  \
-        const char *h_ = (hay), *n_ = (needle);                                           \
-        if (h_ && strstr(h_, n_)) fail_msg("'%s' unexpectedly in:\n%s", n_, h_);          \
-    } while (0)
-
-/* Runs `tarn -C dir ARGS...` and asserts its exit status (free the process
- * with ts_proc_free). */
-#define TARN(proc, expect, dir, ...)                                                      \
-    do {                                                                                  \
-        assert_int_equal(ts_tarn((proc), NULL, "-C", (dir), __VA_ARGS__, NULL), 0);       \
-        if ((proc)->status != (expect))                                                   \
-            fail_msg("tarn exited %d, expected %d\nstdout:\n%s\nstderr:\n%s",            \
-                     (proc)->status, (expect), (proc)->out, (proc)->err);                 \
-    } while (0)
 /* The same for `tarn -C dir node ARGS...`. */
 #define NODE(proc, expect, dir, ...) TARN(proc, expect, dir, "node", __VA_ARGS__)
 

@@ -60,6 +60,33 @@ void tfx_see(tui *t, const char *text, int ms, const char *file, int line)
     }
 }
 
+void tfx_gone(tui *t, const char *text, const char *file, int line)
+{
+    for (int i = 0; i < 160 && tui_find(t, text, NULL, NULL); i++) tui_pump(t, 50);
+    if (tui_find(t, text, NULL, NULL)) {
+        tui_dump(t);
+        fail_msg("%s:%d: '%s' stayed on the screen", file, line, text);
+    }
+}
+
+void tfx_find(tui *t, const char *text, int *row, int *col, const char *file, int line)
+{
+    for (int i = 0; i < 100 && !tui_find(t, text, row, col); i++) tui_pump(t, 50);
+    if (!tui_find(t, text, row, col)) {
+        tui_dump(t);
+        fail_msg("%s:%d: '%s' is not on the screen", file, line, text);
+    }
+}
+
+void tfx_answer(tui *t, const char *title, const char *text, const char *file, int line)
+{
+    tfx_see(t, title, 8000, file, line);
+    tui_key(t, "C-u"); /* whatever the prompt offered */
+    tui_send(t, text);
+    tui_key(t, "Enter");
+    tfx_gone(t, title, file, line);
+}
+
 void tfx_ready(tui *t)
 {
     if (!tui_wait_text(t, "C-p commands", 8000) || !tui_wait_text(t, "DATASETS", 8000)) {

@@ -32,4 +32,18 @@ void tfx_see(tui *t, const char *text, int ms, const char *file, int line);
 
 #define TFX_SEE(t, text) tfx_see((t), (text), 8000, __FILE__, __LINE__)
 
+/* Fails the test (with the screen dumped) unless text leaves the screen
+ * within 8 s. */
+void tfx_gone(tui *t, const char *text, const char *file, int line);
+/* The row and column of text on the screen, waiting up to 5 s (a frame may
+ * be read in parts); fails the test without it. */
+void tfx_find(tui *t, const char *text, int *row, int *col, const char *file, int line);
+/* A prompt: waits for its title, clears what it offered (C-u), types text,
+ * Enter, and waits for the title to leave the screen. */
+void tfx_answer(tui *t, const char *title, const char *text, const char *file, int line);
+
+#define TFX_GONE(t, text) tfx_gone((t), (text), __FILE__, __LINE__)
+#define TFX_FIND(t, text, row, col) tfx_find((t), (text), (row), (col), __FILE__, __LINE__)
+#define TFX_ANSWER(t, title, text) tfx_answer((t), (title), (text), __FILE__, __LINE__)
+
 #endif
