@@ -56,18 +56,6 @@ static const project *proj(designer *d)
     return d->host.project ? d->host.project(d->host.ctx) : NULL;
 }
 
-bool dgv_columns(designer *d, const char *name, strvec *out)
-{
-    const project *p = proj(d);
-    const val_result *vr = d->host.schemas ? d->host.schemas(d->host.ctx) : NULL;
-    int i = p ? prj_dataset_find(p, name) : -1;
-    if (i < 0 || !vr || (size_t)i >= vr->n || !vr->datasets[i].ok) return false;
-    for (size_t k = 0; k < vr->datasets[i].columns.n; k++)
-        VEC_PUSH(out, xasprintf("%s %s", vr->datasets[i].columns.v[k].name,
-                                vr->datasets[i].columns.v[k].type));
-    return true;
-}
-
 /* A new node was written: every box keeps its place (saved), and the new
  * one gets a free place next to its inputs, so the picture does not
  * move under the user's eyes when the graph is laid out again. */

@@ -112,19 +112,17 @@ void dgf_close(designer *d)
 
 /* ======================= asking for values ======================= */
 
-/* The columns of the form's input k ("name" items); false when unknown. */
-static bool input_columns(designer *d, int k, strvec *out)
+/* The column names of the form's input k from the last dry run (none when
+ * unknown), appended to out. */
+static void input_columns(designer *d, int k, strvec *out)
 {
     dg_form *fm = &d->form;
-    if (k < 0 || (size_t)k >= fm->op.inputs.n) return false;
-    strvec typed = {0};
-    bool ok = dgv_columns(d, fm->op.inputs.v[k], &typed);
-    for (size_t i = 0; i < typed.n; i++) {
-        char *sp = strchr(typed.v[i], ' ');
-        VEC_PUSH(out, sp ? xstrndup(typed.v[i], (size_t)(sp - typed.v[i])) : xstrdup(typed.v[i]));
-    }
-    strvec_free(&typed);
-    return ok && out->n;
+    const project *p = d->host.project ? d->host.project(d->host.ctx) : NULL;
+    if (!p || k < 0 || (size_t)k >= fm->op.inputs.n) return;
+    dg_schema *ins = dg_input_schemas(p, d->host.schemas ? d->host.schemas(d->host.ctx) : NULL,
+                                      &fm->op);
+    for (size_t i = 0; i < ins[k].n; i++) VEC_PUSH(out, xstrdup(ins[k].cols[i].name));
+    dg_schemas_free(ins, fm->op.inputs.n);
 }
 
 /* Where an answer goes: the field f of object obj. */

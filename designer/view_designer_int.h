@@ -58,9 +58,6 @@ typedef struct designer {
 /* view_designer.c */
 void dgv_say(designer *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dgv_redraw(designer *d);
-/* The columns of dataset name from the last dry run ("name type" items
- * appended to out); false when not known. */
-bool dgv_columns(designer *d, const char *name, strvec *out);
 /* Writes op's statement (new: appended to file; else replacing old_name's),
  * then asks the shell to reload. Returns 0, or -1 after saying why. */
 int dgv_write(designer *d, const dg_op *op, const char *old_name, const char *file);
