@@ -2,7 +2,7 @@
  * grid_model.h - the data grid's model (prefix gm_): a read-only connection
  * to the warehouse, pages of rows fetched by key, the row count, column
  * profiles and cell details. No curses here: the Data grid view
- * (view_grid.c) drives it from a worker thread and draws what it returns;
+ * (view_grid_jobs.c) drives it from a worker thread and draws what it returns;
  * the unit tests drive it directly.
  *
  * Paging is by key, never by OFFSET, so a page near the end of a 10-million
