@@ -146,9 +146,14 @@ static upd_state run_cancellable(upd *u)
     pthread_t th;
     pthread_create(&th, NULL, work, &w);
     bool canceled = false;
-    while (!atomic_load(&w.done)) {
+    /* Wait for the worker's own SIGUSR1 even when it is already done: left
+     * pending, it would be delivered (and kill us) once the mask is restored. */
+    for (;;) {
         int sig = 0;
-        if (sigwait(&set, &sig) == 0 && sig != SIGUSR1 && !canceled) {
+        if (sigwait(&set, &sig) != 0) continue;
+        if (sig == SIGUSR1) {
+            if (atomic_load(&w.done)) break;
+        } else if (!canceled) {
             canceled = true;
             fprintf(stderr, "\ntarn: canceling the update (the running flow rolls back)...\n");
             upd_cancel(u);
