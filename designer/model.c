@@ -324,6 +324,19 @@ void dg_model_positions(const dg_model *m, dg_posvec *out)
     }
 }
 
+void dg_model_set_positions(dg_model *m, const dg_posvec *pos)
+{
+    int scale = m->zoom == DG_DETAILED ? DETAIL_Y : 1;
+    for (size_t k = 0; k < pos->n; k++) {
+        int i = dg_model_find(m, pos->v[k].name);
+        if (i < 0) continue;
+        m->boxes[i].x = pos->v[k].x < 0 ? 0 : pos->v[k].x;
+        m->boxes[i].y = (pos->v[k].y < 0 ? 0 : pos->v[k].y) * scale;
+        m->boxes[i].fixed = true;
+    }
+    route(m);
+}
+
 dg_schema *dg_input_schemas(const project *p, const val_result *vr, const dg_op *op)
 {
     dg_schema *ins = xcalloc(op->inputs.n + 1, sizeof(dg_schema));

@@ -81,5 +81,8 @@ void dg_schemas_free(dg_schema *s, size_t n);
 void dg_model_place_new(const dg_model *m, const char *name, const strvec *inputs, int *x, int *y);
 /* Every node's position, for dg_positions_save (caller frees). */
 void dg_model_positions(const dg_model *m, dg_posvec *out);
+/* Puts the nodes named in pos (dg_model_positions' units) there, fixed;
+ * other nodes stay; every edge is routed again. */
+void dg_model_set_positions(dg_model *m, const dg_posvec *pos);
 
 #endif

@@ -99,13 +99,35 @@ int dgv_write(designer *d, const dg_op *op, const char *old_name, const char *fi
 static void save_positions(designer *d)
 {
     const project *p = proj(d);
-    if (!p) return;
+    d->positions_unsaved = false;
+    if (!p || !d->built) return;
     dg_posvec pos = {0};
     dg_model_positions(&d->m, &pos);
     char *err = NULL;
     if (dg_positions_save(p->dir, pos.v, pos.n, &err) < 0) dgv_say(d, "Positions not saved: %s", err);
     free(err);
     dg_posvec_free(&pos);
+}
+
+/* Keyboard moves come in bursts (a held Shift+arrow): tarn.json is written
+ * once the keys pause, or before anything else is done. */
+#define SAVE_PAUSE_MS 300
+
+static void save_positions_later(designer *d)
+{
+    d->positions_unsaved = true;
+    d->moved_ms = time_mono_ms();
+}
+
+static void flush_positions(designer *d)
+{
+    if (d->positions_unsaved) save_positions(d);
+}
+
+static void tick(view *v)
+{
+    designer *d = (designer *)v;
+    if (d->positions_unsaved && time_mono_ms() - d->moved_ms >= SAVE_PAUSE_MS) save_positions(d);
 }
 
 static const char *kind_tag(sql_kind k)
@@ -462,11 +484,19 @@ void dg_view_reload(view *v)
         if (d->sel[i]) VEC_PUSH(&picked, xstrdup(d->m.nodes.v[i].name));
     dg_zoom zoom = d->m.zoom;
     d->click_node = -1; /* indexes change */
+    /* moves not yet saved survive a reload (files changed meanwhile) */
+    dg_posvec moved = {0};
+    if (d->built && d->positions_unsaved) dg_model_positions(&d->m, &moved);
     if (d->built) dg_model_free(&d->m);
     free(d->sel);
     d->built = p != NULL;
     if (p) dg_model_build(&d->m, p, d->host.schemas ? d->host.schemas(d->host.ctx) : NULL, zoom);
     else memset(&d->m, 0, sizeof d->m);
+    if (p && moved.n) {
+        dg_model_set_positions(&d->m, &moved);
+        save_positions(d);
+    }
+    dg_posvec_free(&moved);
     d->sel = xcalloc(d->m.nodes.n + 1, sizeof(bool));
     d->cur = cur ? dg_model_find(&d->m, cur) : -1;
     for (size_t i = 0; i < picked.n; i++) {
@@ -491,7 +521,7 @@ static void move_selection(designer *d, int dx, int dy)
 {
     dg_model_move(&d->m, d->sel, dx, dy);
     dg_model_reroute(&d->m);
-    save_positions(d);
+    save_positions_later(d);
     dgv_redraw(d);
 }
 
@@ -721,10 +751,17 @@ static bool nav_key(designer *d, const char *k)
     return false;
 }
 
+static bool is_move_key(const char *k)
+{
+    return !strcmp(k, "S-Left") || !strcmp(k, "S-Right") || !strcmp(k, "S-Up") ||
+           !strcmp(k, "S-Down");
+}
+
 static bool key(view *v, const ui_event *e)
 {
     designer *d = (designer *)v;
     d->click_node = -1; /* a key between two clicks: no double click */
+    if (!is_move_key(e->key)) flush_positions(d);
     if (d->form.open) return dgf_key(d, e);
     if (!d->built) return false;
     if (!strcmp(e->key, "Esc") && d->cur >= 0) {
@@ -807,6 +844,7 @@ static void release(designer *d, int x, int y)
 static bool mouse(view *v, const ui_event *e, int row, int col)
 {
     designer *d = (designer *)v;
+    flush_positions(d);
     if (d->form.open) return dgf_mouse(d, e, row, col);
     if (!d->built) return false;
     if (e->mouse == M_WHEEL_UP || e->mouse == M_WHEEL_DOWN) {
@@ -847,6 +885,7 @@ static bool mouse(view *v, const ui_event *e, int row, int col)
 static void free_designer(view *v)
 {
     designer *d = (designer *)v;
+    flush_positions(d);
     dgf_close(d);
     if (d->built) dg_model_free(&d->m);
     free(d->sel);
@@ -867,6 +906,7 @@ static const view_ops designer_ops = {
     .captures = captures,
     .help = help,
     .free = free_designer,
+    .tick = tick,
 };
 
 view *dg_view_new(const dg_host *host)

@@ -53,6 +53,8 @@ typedef struct designer {
     dg_form form;
     char *select_after;  /* owned: the node to select once the project reloads */
     const dg_op_type *pending_type;
+    bool positions_unsaved; /* moved by keys, tarn.json not yet written */
+    double moved_ms;        /* when the last of those moves was */
 } designer;
 
 /* view_designer.c */

@@ -339,8 +339,8 @@ char *ls_hover(const ls_model *m, const char *name)
     sb_addf(&b, "%s %s\ndefined in %s:%d\n", sql_kind_name(d->kind), d->name, d->file, d->line);
     if (d->comment) sb_addf(&b, "%s\n", d->comment);
     if (d->rows >= 0)
-        sb_addf(&b, "\n%lld rows, refreshed %s\n", (long long)d->rows,
-                d->refreshed ? d->refreshed : "?");
+        sb_addf(&b, "\n%lld %s, refreshed %s\n", (long long)d->rows,
+                d->rows == 1 ? "row" : "rows", d->refreshed ? d->refreshed : "?");
     else if (d->kind != SQL_TEMP_VIEW)
         sb_add(&b, "\nnot stored yet (run the pipeline: F5)\n");
     sb_add(&b, "\ncolumns\n");

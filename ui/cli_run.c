@@ -58,9 +58,11 @@ static void print_flow(run_view *v, const evl_event *e)
         snprintf(name, sizeof name, "%s", e->dataset ? e->dataset : "?");
     clear_live(v);
     printf("  %-32s %-10s", name, fresh ? "UP TO DATE" : st);
-    if (metrics && !fresh)
-        printf(" %10lld rows %8.2fs", json_int(metrics, "num_output_rows"),
+    if (metrics && !fresh) {
+        long long rows = json_int(metrics, "num_output_rows");
+        printf(" %10lld %-4s %8.2fs", rows, rows == 1 ? "row" : "rows",
                json_num(fp, "duration_ms") / 1000.0);
+    }
     if (dq) {
         long long dropped = json_int(dq, "dropped_records");
         if (dropped) printf("  %lld dropped", dropped);

@@ -72,12 +72,14 @@ static void draw(view *v, ui_canvas *c, bool focused)
         ui_text(c, row + 1, 32, 11, st, sel ? base : state_role(f->state), 0, false);
         char nums[96] = "";
         if (!strcmp(f->state, "RUNNING") && f->bytes_total > 0)
-            snprintf(nums, sizeof nums, "%10lld rows %5.1f/%.1f MB", (long long)f->rows,
+            snprintf(nums, sizeof nums, "%10lld %-4s %5.1f/%.1f MB", (long long)f->rows,
+                     f->rows == 1 ? "row" : "rows",
                      f->bytes / 1e6, f->bytes_total / 1e6);
         else if (!strcmp(f->state, "RUNNING") || (!f->up_to_date && strcmp(f->state, "QUEUED") &&
                                                   strcmp(f->state, "SKIPPED") &&
                                                   strcmp(f->state, "EXCLUDED")))
-            snprintf(nums, sizeof nums, "%10lld rows %7.2fs", (long long)f->rows, f->ms / 1000);
+            snprintf(nums, sizeof nums, "%10lld %-4s %7.2fs", (long long)f->rows,
+                     f->rows == 1 ? "row" : "rows", f->ms / 1000);
         int used = ui_text(c, row + 1, 44, r.cols - 45, nums, base, 0, true);
         if (f->summary && *f->summary)
             ui_text(c, row + 1, 46 + used, r.cols - 47 - used, f->summary,

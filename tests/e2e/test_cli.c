@@ -589,9 +589,9 @@ static void test_run_completed(void **state)
     assert_int_equal(lines_starting(r.out, "Update #1 started by cli"), 1);
     /* one line per stored dataset's flow (the temporary view has none) */
     assert_line(r.out, "  raw ", "COMPLETED", " 10 rows", NULL);
-    assert_line(r.out, "  agg ", "COMPLETED", " 1 rows", NULL);
+    assert_line(r.out, "  agg ", "COMPLETED", " 1 row ", NULL);
     assert_line(r.out, "  evens ", "COMPLETED", " 5 rows", NULL);
-    assert_line(r.out, "  total ", "COMPLETED", " 1 rows", NULL);
+    assert_line(r.out, "  total ", "COMPLETED", " 1 row ", NULL);
     assert_int_equal(lines_starting(r.out, "  "), 4);
     assert_line(r.out, "Update #1 COMPLETED", "4 refreshed, 0 up to date, 0 failed", NULL);
     assert_string_equal(r.err, "");
@@ -743,7 +743,7 @@ static void test_run_streaming_incremental(void **state)
         TARN(&r, 0, dir, "run");
         if (batches[b]) {
             char rows[32];
-            snprintf(rows, sizeof rows, " %lld rows", batches[b]);
+            snprintf(rows, sizeof rows, " %lld %s", batches[b], batches[b] == 1 ? "row " : "rows");
             assert_line(r.out, "  raw ", "COMPLETED", rows, NULL);
         } else {
             assert_line(r.out, "  raw ", "UP TO DATE", NULL);

@@ -413,6 +413,29 @@ static void test_keyboard_only(void **state)
     SEE(t, "Laid out: ");
 }
 
+/* Shift+arrows held down save tarn.json once the keys pause, not every
+ * step; quitting at once (or any other command) still saves the last one. */
+static void test_keyboard_moves_kept_on_quit(void **state)
+{
+    tfx *f = *state;
+    tui *t = start(f);
+    tui_key(t, "Right");
+    tui_key(t, "Right");
+    SEE(t, " orders: SQL, transformations/02_silver.sql:");
+    tui_key(t, "S-Right");
+    int x = -1, y = -1;
+    for (int i = 0; i < 100 && !saved_position(f, "orders", &x, &y); i++) tui_pump(t, 50);
+    assert_true(x >= 0); /* saved after the pause */
+    for (int i = 0; i < 5; i++) tui_key(t, "S-Right");
+    tui_key(t, "S-Down");
+    tui_key(t, "C-q");
+    assert_int_equal(tui_wait_exit(t, 5000), 0);
+    int x2, y2;
+    assert_true(saved_position(f, "orders", &x2, &y2));
+    assert_int_equal(x2, x + 10);
+    assert_int_equal(y2, y + 1);
+}
+
 /* A rubber band (Shift+drag on empty canvas) picks the boxes inside it;
  * dragging one of them moves them all. */
 static void test_rubber_band_moves_together(void **state)
@@ -622,6 +645,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_build_preview_run, tfx_setup, tfx_teardown),
         cmocka_unit_test_setup_teardown(test_drag_saves_position, tfx_setup, tfx_teardown),
         cmocka_unit_test_setup_teardown(test_keyboard_only, tfx_setup, tfx_teardown),
+        cmocka_unit_test_setup_teardown(test_keyboard_moves_kept_on_quit, tfx_setup, tfx_teardown),
         cmocka_unit_test_setup_teardown(test_rubber_band_moves_together, tfx_setup, tfx_teardown),
         cmocka_unit_test_setup_teardown(test_sql_in_editor_updates_graph, tfx_setup,
                                         tfx_teardown),

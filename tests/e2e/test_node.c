@@ -496,7 +496,7 @@ static void test_build_and_run(void **state)
     size_t len = strcspn(line, "\n");
     char *st = strndup(line, len);
     assert_contains(st, "COMPLETED");
-    assert_contains(st, "1 rows");
+    assert_contains(st, " 1 row ");
     assert_not_contains(st, "dropped");
     free(st);
     ts_proc_free(&r);

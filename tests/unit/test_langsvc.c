@@ -160,7 +160,7 @@ static void test_model_row_counts_after_a_run(void **state)
     assert_int_equal(src->rows, 1);
     assert_non_null(src->refreshed);
     char *h = ls_hover(&f->m, "src");
-    assert_non_null(strstr(h, "1 rows, refreshed"));
+    assert_non_null(strstr(h, "\n1 row, refreshed"));
     free(h);
 }
 
