@@ -9,9 +9,12 @@
  *      source finishes before its target closes a cycle (a back edge) and is
  *      turned round; what is left has no cycle, whatever the input.
  *   2. each box's layer is its longest path from a source, found in
- *      decreasing post-order (a topological order of step 1's graph).
+ *      decreasing post-order (a topological order of step 1's graph); an
+ *      edge across several layers becomes a chain through a dummy vertex
+ *      (no box, only a gap: its lane) in each layer it passes.
  *   3. barycenter sweeps, down then up, sort each layer by the mean height
- *      of its neighbours; the order with the fewest crossings is kept.
+ *      of its neighbours, then neighbours swap while that takes crossings
+ *      away; the order with the fewest crossings is kept.
  *   4. cells: a layer starts gap_x columns right of the previous layer's
  *      widest box; its boxes keep their order, gap_y rows apart, each as
  *      near as can be to level with its neighbours (passes down, up, down);
@@ -198,6 +201,97 @@ static size_t build_layers(lgraph *g, const dg_box *boxes, size_t n, const dg_ed
     return nfree;
 }
 
+/* Step 2b: an edge across several layers becomes a chain through a dummy
+ * vertex in each layer it passes (no box: 0 wide, 0 high, so it takes only
+ * a gap), so that the sweeps order where long edges pass among the boxes
+ * and the rows keep a lane for each. The shortest edges get dummies first,
+ * up to DUMMY_BUDGET per vertex and edge, so that a graph of very long edges
+ * (a table read by everything) stays near linear. */
+#define DUMMY_BUDGET 4
+
+/* The longest span (in layers) that gets dummies, and how many it takes. */
+static int dummy_span(const lgraph *g, size_t nfree, size_t *ndummies)
+{
+    size_t *count = xcalloc((size_t)g->nlayers + 1, sizeof(size_t)), used = 0;
+    size_t budget = DUMMY_BUDGET * (nfree + g->m);
+    for (size_t e = 0; e < g->m; e++) count[g->layer[g->to[e]] - g->layer[g->from[e]]]++;
+    int span = 1;
+    while (span + 1 < g->nlayers && used + count[span + 1] * (size_t)span <= budget) {
+        span++;
+        used += count[span] * (size_t)(span - 1);
+    }
+    free(count);
+    *ndummies = used;
+    return span;
+}
+
+/* The layers' order once the dummy vertices n.. have their layers: each
+ * layer's boxes as they were, then its dummies (nv: the vertices in layers,
+ * dummies included). */
+static void order_dummies(lgraph *g, size_t nv, size_t n)
+{
+    size_t total = n + (nv - (size_t)g->start[g->nlayers]);
+    int *count = xcalloc((size_t)g->nlayers + 1, sizeof(int));
+    for (size_t k = n; k < total; k++) count[g->layer[k]]++;
+    int *order = xmalloc((nv + 1) * sizeof(int));
+    int *start = xcalloc((size_t)g->nlayers + 2, sizeof(int));
+    for (int l = 0, at = 0; l < g->nlayers; l++) {
+        start[l] = at;
+        for (int k = g->start[l]; k < g->start[l + 1]; k++) order[at++] = g->order[k];
+        int dummies = count[l];
+        count[l] = at;                          /* where layer l's dummies go */
+        at += dummies;
+        start[l + 1] = at;
+    }
+    for (size_t k = n; k < total; k++) order[count[g->layer[k]]++] = (int)k;
+    free(count);
+    free(g->order);
+    free(g->start);
+    g->order = order;
+    g->start = start;
+    g->n = total;
+}
+
+/* Returns the vertices in the layers now; *ext gets a box per vertex (the
+ * first n copies of boxes, the dummies after them). */
+static size_t add_dummies(lgraph *g, const dg_box *boxes, size_t nfree, dg_box **ext)
+{
+    size_t n = g->n, d;
+    int span = dummy_span(g, nfree, &d);
+    size_t total = n + d;
+    *ext = xcalloc(total + 1, sizeof(dg_box));
+    memcpy(*ext, boxes, n * sizeof(dg_box));
+    if (!d) return nfree;
+    int *from = xmalloc((g->m + d + 1) * sizeof(int)), *to = xmalloc((g->m + d + 1) * sizeof(int));
+    g->layer = xrealloc(g->layer, (total + 1) * sizeof(int));
+    size_t m = 0, v = n;
+    for (size_t e = 0; e < g->m; e++) {
+        int prev = g->from[e];
+        bool chain = g->layer[g->to[e]] - g->layer[g->from[e]] <= span;
+        for (int l = g->layer[g->from[e]] + 1; chain && l < g->layer[g->to[e]]; l++, v++) {
+            g->layer[v] = l;
+            from[m] = prev;
+            to[m++] = (int)v;
+            prev = (int)v;
+        }
+        from[m] = prev;
+        to[m++] = g->to[e];
+    }
+    free(g->from);
+    free(g->to);
+    g->from = from;
+    g->to = to;
+    g->m = m;
+    order_dummies(g, nfree + d, n);
+    g->rank = xrealloc(g->rank, (total + 1) * sizeof(int));
+    g->pos = xrealloc(g->pos, (total + 1) * sizeof(double));
+    csr_free(&g->pred);
+    csr_free(&g->succ);
+    g->pred = csr_build(total, g->to, g->from, g->m);
+    g->succ = csr_build(total, g->from, g->to, g->m);
+    return nfree + d;
+}
+
 static void lgraph_free(lgraph *g)
 {
     free(g->from);
@@ -292,7 +386,55 @@ static long long count_crossings(const lgraph *g, rpair *pairs, int *tree)
     return total;
 }
 
-/* Step 3: sweeps down (by inputs) and up (by readers), keeping the best. */
+/* Crossings between the lines of u and of v (u above v) to their
+ * neighbours in nb that lie in layer l. */
+static long pair_crossings(const lgraph *g, const csr *nb, int u, int v, int l)
+{
+    long c = 0;
+    for (int p = nb->off[u]; p < nb->off[u + 1]; p++) {
+        int a = nb->adj[p];
+        if (g->layer[a] != l) continue;
+        for (int q = nb->off[v]; q < nb->off[v + 1]; q++) {
+            int b = nb->adj[q];
+            if (g->layer[b] == l && g->rank[a] > g->rank[b]) c++;
+        }
+    }
+    return c;
+}
+
+static long both_sides(const lgraph *g, int u, int v, int l)
+{
+    return pair_crossings(g, &g->pred, u, v, l - 1) + pair_crossings(g, &g->succ, u, v, l + 1);
+}
+
+/* Swaps neighbours in a layer while that takes away crossings with the
+ * layers on both sides (dot's "transpose"), at most TRANSPOSE_PASSES
+ * times over the layers. */
+#define TRANSPOSE_PASSES 4
+
+static void transpose(lgraph *g, const dg_box *boxes, int gap_y)
+{
+    bool better = true;
+    for (int pass = 0; pass < TRANSPOSE_PASSES && better; pass++) {
+        better = false;
+        for (int l = 0; l < g->nlayers; l++) {
+            bool swapped = false;
+            for (int k = g->start[l]; k + 1 < g->start[l + 1]; k++) {
+                int u = g->order[k], v = g->order[k + 1];
+                if (both_sides(g, v, u, l) >= both_sides(g, u, v, l)) continue;
+                g->order[k] = v;
+                g->order[k + 1] = u;
+                g->rank[u]++;
+                g->rank[v]--;
+                swapped = better = true;
+            }
+            if (swapped) stack_layer(g, boxes, l, gap_y);
+        }
+    }
+}
+
+/* Step 3: sweeps down (by inputs) and up (by readers), each followed by
+ * transposing neighbours, keeping the best. */
 static long long order_layers(lgraph *g, const dg_box *boxes, size_t nfree, int gap_y)
 {
     keyed *scratch = xmalloc((nfree + 1) * sizeof(keyed));
@@ -308,6 +450,7 @@ static long long order_layers(lgraph *g, const dg_box *boxes, size_t nfree, int 
             int l = down ? k : g->nlayers - 1 - k;
             sort_layer(g, boxes, l, down ? &g->pred : &g->succ, scratch, gap_y);
         }
+        transpose(g, boxes, gap_y);
         long long x = count_crossings(g, pairs, tree);
         if (x < best_x) {
             best_x = x;
@@ -464,8 +607,12 @@ int dg_layout(dg_box *boxes, size_t n, const dg_edge *edges, size_t m, const dg_
     size_t nfree = build_layers(&g, boxes, n, edges, m);
     long long crossings = 0;
     if (nfree) {
-        crossings = order_layers(&g, boxes, nfree, gap_y);
-        place_layers(&g, boxes, nfree, gap_x, gap_y);
+        dg_box *ext;
+        size_t nv = add_dummies(&g, boxes, nfree, &ext);
+        crossings = order_layers(&g, ext, nv, gap_y);
+        place_layers(&g, ext, nv, gap_x, gap_y);
+        memcpy(boxes, ext, n * sizeof(dg_box));
+        free(ext);
     }
     lgraph_free(&g);
     return crossings > INT_MAX ? INT_MAX : (int)crossings;

@@ -30,15 +30,18 @@ typedef struct dg_layout_opts {
 } dg_layout_opts;
 
 /* Lays out every box that is not fixed: layers by longest path from the
- * sources (a cycle is broken, not looped on), left to right; the order in
- * each layer chosen to have few edge crossings (barycenter sweeps); boxes of
- * a layer stacked top to bottom with gap_y rows between them, layers gap_x
- * columns apart. Fixed boxes stay where they are and no laid-out box
- * overlaps one (laid-out boxes go below them when they would). Edges
- * touching a fixed box, loops and edges naming no box play no part. Runs in
- * about O((n + m) log m * sweeps) for n boxes and m edges. Returns the
- * number of edge crossings of the result: straight lines between adjacent
- * layers (an edge spanning several layers is not counted). */
+ * sources (a cycle is broken, not looped on), left to right; an edge
+ * spanning several layers keeps a lane (a gap) in each layer it passes; the
+ * order in each layer chosen to have few edge crossings (barycenter sweeps,
+ * then swaps of neighbours); boxes of a layer stacked top to bottom with
+ * gap_y rows between them, layers gap_x columns apart. Fixed boxes stay
+ * where they are and no laid-out box overlaps one (laid-out boxes go below
+ * them when they would). Edges touching a fixed box, loops and edges naming
+ * no box play no part. Runs in about O((n + m + d) log m * sweeps) for n
+ * boxes, m edges and d lanes (at most 4 (n + m): the longest edges get
+ * none past that). Returns the number of crossings of the result between
+ * adjacent layers: straight lines from box to box, or to and from the
+ * lanes of a long edge. */
 int dg_layout(dg_box *boxes, size_t n, const dg_edge *edges, size_t m, const dg_layout_opts *o);
 
 /* Puts box i (not fixed) at a free place: right of the boxes that feed it

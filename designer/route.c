@@ -19,14 +19,18 @@
  * A second pass routes the rest, each by the first of these that works:
  *   - for edges crossing a layer of boxes, through the channels (columns no
  *     box covers on any row, such as the gaps between layers): along a row
- *     while it is free, changing rows inside channels;
+ *     while it is free of boxes and of other edges' lines (the lanes the
+ *     layout left), changing rows inside channels;
  *   - an A* search over the cells of a small window round both boxes (a
- *     step costs 1, a bend BEND more), for edges with boxes in the way and
- *     edges going backwards;
+ *     step costs 1, a bend or a step along another line more), for edges
+ *     with boxes in the way and edges going backwards;
  *   - through the channels, or backwards round below every box;
  *   - searches in larger windows;
  *   - when even that fails (an end inside another box), three segments
  *     drawn across whatever is there.
+ * A last pass (route_untangle.c) swaps the input rows of two edges into one
+ * box whose routes tangle, when that routes them better. The lines placed
+ * so far are kept by track (route_track.c) for these checks.
  * The boxes are indexed row by row (merged column spans of each row), so a
  * segment is tested in O(log n) for each row it covers; placed segments are
  * chained by the column or row they run along.
@@ -40,11 +44,13 @@
 #define SCAN_MAX 48      /* columns looked at for a free vertical */
 #define RUN_MAX 32       /* columns of a free run tried for an unused one */
 #define SMALL_CELLS (1 << 16) /* largest window searched before the channels */
+#define DETOUR_CELLS (1 << 12) /* largest searched round another line */
 #define MAX_CELLS (1 << 20) /* largest search window */
 #define NO_COL INT_MIN
 #define TRACK_MARGIN 64  /* rows and columns tracked beyond the boxes */
 #define ROW_SEARCH 32    /* rows looked at below the boxes for a free one */
 #define LOOKAHEAD 8      /* bands looked at ahead when changing rows */
+#define CLEAR_NEAR 6     /* rows looked at past a shared one for a clear one */
 
 /* ======================= the boxes, row by row ======================= */
 
@@ -188,7 +194,7 @@ static bool vfree(const rowix *ix, int x, int a, int b)
 /* ======================= the router ======================= */
 
 
-static bool edge_ok(const router *r, size_t e)
+bool dgr_edge_ok(const router *r, size_t e)
 {
     int a = r->edges[e].from, b = r->edges[e].to;
     return a >= 0 && b >= 0 && (size_t)a < r->n && (size_t)b < r->n;
@@ -220,18 +226,6 @@ static void find_channels(router *r)
     free(cover);
 }
 
-/* Tracks for lines lo..hi and some way round them. */
-static void tracks_init(tracks *t, int lo, int hi)
-{
-    long n = (long)hi - lo + 1 + 2 * TRACK_MARGIN;
-    memset(t, 0, sizeof(*t));
-    if (n <= 0 || n >= (1L << 22)) return;
-    t->lo = lo - TRACK_MARGIN;
-    t->n = (size_t)n;
-    t->head = xmalloc(t->n * sizeof(int));
-    for (size_t k = 0; k < t->n; k++) t->head[k] = -1;
-}
-
 static void router_init(router *r, const dg_box *boxes, size_t n, const dg_edge *edges, size_t m)
 {
     memset(r, 0, sizeof(*r));
@@ -243,8 +237,8 @@ static void router_init(router *r, const dg_box *boxes, size_t n, const dg_edge 
     find_channels(r);
     r->src_row = xcalloc(m + 1, sizeof(int));
     r->dst_row = xcalloc(m + 1, sizeof(int));
-    tracks_init(&r->cols, r->ix.x0, r->ix.x1);
-    tracks_init(&r->rows, r->ix.y0, r->ix.y1);
+    dgr_tracks_init(&r->cols, r->ix.x0, r->ix.x1, TRACK_MARGIN);
+    dgr_tracks_init(&r->rows, r->ix.y0, r->ix.y1, TRACK_MARGIN);
 }
 
 static void router_free(router *r)
@@ -253,49 +247,26 @@ static void router_free(router *r)
     free(r->ch);
     free(r->src_row);
     free(r->dst_row);
-    free(r->cols.head);
-    free(r->rows.head);
-    VEC_FREE(&r->segs);
+    dgr_tracks_free(&r->cols);
+    dgr_tracks_free(&r->rows);
     VEC_FREE(&r->path);
     free(r->blocked);
     free(r->dist);
     VEC_FREE(&r->heap);
 }
 
-/* The chain of track at, or NULL when it is not tracked. */
-static int *track(tracks *t, int at)
-{
-    long k = (long)at - t->lo;
-    return k >= 0 && (size_t)k < t->n ? &t->head[k] : NULL;
-}
-
-/* true when a segment placed on track at has a cell in [a, b]. */
-static bool busy(router *r, tracks *t, int at, int a, int b)
-{
-    if (a > b) {
-        int x = a;
-        a = b;
-        b = x;
-    }
-    int *head = track(t, at);
-    for (int k = head ? *head : -1; k >= 0; k = r->segs.v[k].next)
-        if (r->segs.v[k].a <= b && a <= r->segs.v[k].b) return true;
-    return false;
-}
-
-/* Remembers the segments of edge e's route p[0..n) for busy. */
-static void note_route(router *r, const dg_edge *e, const dg_point *p, size_t n)
+/* Remembers the segments of edge e's route p[0..n) for the checks of
+ * later routes (add), or forgets them (!add). */
+void dgr_note_route(router *r, const dg_edge *e, const dg_point *p, size_t n, bool add)
 {
     for (size_t k = 0; k + 1 < n; k++) {
         bool vertical = p[k].x == p[k + 1].x;
-        int *head = vertical ? track(&r->cols, p[k].x) : track(&r->rows, p[k].y);
+        int src = !vertical && k == 0 ? e->from : -1, dst = !vertical && k + 2 == n ? e->to : -1;
+        tracks *t = vertical ? &r->cols : &r->rows;
+        int at = vertical ? p[k].x : p[k].y;
         int a = vertical ? p[k].y : p[k].x, b = vertical ? p[k + 1].y : p[k + 1].x;
-        if (!head) continue;
-        seg g = {a < b ? a : b, a < b ? b : a, -1, -1, *head};
-        if (!vertical && k == 0) g.src = e->from;
-        if (!vertical && k + 2 == n) g.dst = e->to;
-        *head = (int)r->segs.n;
-        VEC_PUSH(&r->segs, g);
+        if (add) dgr_track_add(t, at, a, b, src, dst);
+        else dgr_track_remove(t, at, a, b, src, dst);
     }
 }
 
@@ -392,7 +363,7 @@ static void assign_ports(router *r, const bool *redo, const dg_route *routes)
     int *off = xcalloc(r->n + 2, sizeof(int)), *into = xmalloc((r->m + 1) * sizeof(int));
     bool *touched = xcalloc(r->n + 1, sizeof(bool));
     for (size_t e = 0; e < r->m; e++) {
-        if (!edge_ok(r, e)) continue;
+        if (!dgr_edge_ok(r, e)) continue;
         int hi;
         port_rows(&r->boxes[r->edges[e].from], &r->src_row[e], &hi);
         off[r->edges[e].to + 2]++;
@@ -400,7 +371,7 @@ static void assign_ports(router *r, const bool *redo, const dg_route *routes)
     }
     for (size_t v = 0; v < r->n; v++) off[v + 2] += off[v + 1];   /* edges into v: */
     for (size_t e = 0; e < r->m; e++)                             /* into[off[v]..off[v+1]) */
-        if (edge_ok(r, e)) into[off[r->edges[e].to + 1]++] = (int)e;
+        if (dgr_edge_ok(r, e)) into[off[r->edges[e].to + 1]++] = (int)e;
     portkey *keys = xmalloc((r->m + 1) * sizeof(portkey));
     int *taken = xmalloc((r->m + 1) * sizeof(int));
     for (size_t v = 0; v < r->n; v++)
@@ -429,23 +400,26 @@ typedef struct joint {
  * segment keyed src, dst may not share; INT_MAX (INT_MIN) when none. */
 static int row_busy_from(router *r, int y, int x, int src, int dst, bool last)
 {
-    int best = last ? INT_MIN : INT_MAX, *head = track(&r->rows, y);
-    for (int k = head ? *head : -1; k >= 0; k = r->segs.v[k].next) {
-        const seg *g = &r->segs.v[k];
-        if ((src >= 0 && g->src == src) || (dst >= 0 && g->dst == dst)) continue;
-        if (!last && g->b >= x && (g->a > x ? g->a : x) < best) best = g->a > x ? g->a : x;
-        if (last && g->a <= x && (g->b < x ? g->b : x) > best) best = g->b < x ? g->b : x;
-    }
-    return best;
+    return dgr_track_busy_from(&r->rows, y, x, src, dst, last);
+}
+
+/* true when another edge's line ends or runs on column x between rows a
+ * and b (in the arrows' column: the other edges' arrows into the box). */
+static bool arrow_between(router *r, int x, int a, int b)
+{
+    for (int y = a < b ? a : b; y <= (a < b ? b : a); y++)
+        if (dgr_track_busy(&r->rows, y, x, x)) return true;
+    return false;
 }
 
 /* A column in [lo, hi] for the vertical j, free of boxes on its rows: in
  * the free run nearest the target, the rightmost where it and its
  * horizontals run clear of earlier segments (but those of the same ports;
  * the arrow's column only when there is no other: the arrow is better
- * entered from the left), else the run's right end; NO_COL when no free
- * column is near. */
-static int pick_column(router *r, int lo, int hi, const joint *j)
+ * entered from the left), else the run's right end (but the arrow's);
+ * NO_COL when no free column is near. *clear_out (when not NULL) tells
+ * whether the column is clear of other lines. */
+static int pick_column(router *r, int lo, int hi, const joint *j, bool *clear_out)
 {
     int c = hi, tries = 0;
     while (c >= lo && !j->in_channel && !vfree(&r->ix, c, j->a, j->b)) {
@@ -461,23 +435,36 @@ static int pick_column(router *r, int lo, int hi, const joint *j)
         clear_lo = clear_lo == INT_MIN ? INT_MIN : clear_lo + 1;
     }
     int right = c, fallback = c;
+    bool tx_clear = false;
     for (int k = 0; k < RUN_MAX && c - k >= lo; k++) {
         int x = c - k;
         if (k && !j->in_channel && !vfree(&r->ix, x, j->a, j->b)) break;
-        if (x == j->tx && x > lo) continue;
+        bool clear = x >= clear_lo && x <= clear_hi && !dgr_track_busy(&r->cols, x, j->a, j->b);
+        if (x == j->tx && x > lo) {
+            tx_clear = clear && !arrow_between(r, x, j->a, j->b);
+            continue;
+        }
         if (fallback == right && x != right) fallback = x;
-        if (x >= clear_lo && x <= clear_hi && !busy(r, &r->cols, x, j->a, j->b)) return x;
+        if (clear) {
+            if (clear_out) *clear_out = true;
+            return x;
+        }
     }
+    if (clear_out) *clear_out = tx_clear;
+    if (tx_clear) return j->tx;  /* better than running along another line */
     return right == j->tx && fallback != right ? fallback : right;
 }
 
 /* A straight line, or across-vertical-across with the vertical in a column
- * pick_column gives; false when boxes are in the way. t is not left of s. */
-static bool route_direct(router *r, const dg_edge *e, dg_point s, dg_point t)
+ * pick_column gives; false when boxes are in the way or (unless shared_ok)
+ * it would run along another edge's line. t is not left of s. */
+static bool route_direct(router *r, const dg_edge *e, dg_point s, dg_point t, bool shared_ok)
 {
     r->path.n = 0;
     if (s.y == t.y) {
-        if (first_blocked(&r->ix, s.y, s.x, t.x) != INT_MAX) return false;
+        if (first_blocked(&r->ix, s.y, s.x, t.x) != INT_MAX ||
+            (!shared_ok && row_busy_from(r, s.y, s.x, e->from, e->to, false) <= t.x))
+            return false;
         dgr_path_add(r, s);
         dgr_path_add(r, t);
         return true;
@@ -487,8 +474,9 @@ static bool route_direct(router *r, const dg_edge *e, dg_point s, dg_point t)
     hi = hi == INT_MAX ? t.x : hi - 1;
     lo = lo == INT_MIN ? s.x : lo + 1;
     joint j = {s.y, t.y, s.x, t.x, e->from, e->to, t.x, false};
-    int c = lo <= hi ? pick_column(r, lo, hi, &j) : NO_COL;
-    if (c == NO_COL) return false;
+    bool clear = false;
+    int c = lo <= hi ? pick_column(r, lo, hi, &j, &clear) : NO_COL;
+    if (c == NO_COL || (!clear && !shared_ok)) return false;
     dgr_path_add(r, s);
     dgr_path_add(r, (dg_point){c, s.y});
     dgr_path_add(r, (dg_point){c, t.y});
@@ -537,15 +525,29 @@ static bool passes(const router *r, int y, int a, int b)
     return a > b || first_blocked(&r->ix, y, a, b) == INT_MAX;
 }
 
-/* The row nearest want that is free of boxes over columns [a, b]; the row
- * below every box always is. */
-static int nearest_row(const router *r, int want, int a, int b)
+/* passes, and no other edge's line runs along row y there (the edge being
+ * routed may share the lines of its own ports: they fan out). */
+static bool passes_clear(router *r, int y, int a, int b)
 {
-    int top = r->ix.y0 - 1 < 0 ? r->ix.y0 - 1 : 0, bottom = r->ix.y1 + 1;
+    return passes(r, y, a, b) &&
+           (a > b || row_busy_from(r, y, a, r->cur_src, r->cur_dst, false) > b);
+}
+
+/* The row nearest want that is free of boxes over columns [a, b], one no
+ * other line runs along when there is one within CLEAR_NEAR rows; the row
+ * below every box is always free of boxes. */
+static int nearest_row(router *r, int want, int a, int b)
+{
+    int top = r->ix.y0 - 1 < 0 ? r->ix.y0 - 1 : 0, bottom = r->ix.y1 + 1, shared = INT_MIN;
     for (int d = 0;; d++) {
-        if (want - d >= top && passes(r, want - d, a, b)) return want - d;
-        if (want + d <= bottom && passes(r, want + d, a, b)) return want + d;
-        if (want - d < top && want + d > bottom) return bottom;
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+            int y = want + sgn * d;
+            if (y < top || y > bottom || !passes(r, y, a, b)) continue;
+            if (passes_clear(r, y, a, b)) return y;
+            if (shared == INT_MIN) shared = y;
+        }
+        if (shared != INT_MIN && d >= CLEAR_NEAR) return shared;
+        if (want - d < top && want + d > bottom) return shared != INT_MIN ? shared : bottom;
     }
 }
 
@@ -561,12 +563,12 @@ static bool band_after(const router *r, size_t k, int tx, int *b0, int *b1)
 
 /* How many bands row y passes from the one after channel k on (looking at
  * most LOOKAHEAD ahead); more than that when it goes all the way to t. */
-static int reach(const router *r, size_t k, int y, dg_point t)
+static int reach(router *r, size_t k, int y, dg_point t)
 {
     for (int n = 0; n < LOOKAHEAD; n++, k++) {
         int b0, b1;
         bool last = band_after(r, k, t.x, &b0, &b1);
-        if (!passes(r, y, b0, b1) || (last && y != t.y)) return n;
+        if (!passes_clear(r, y, b0, b1) || (last && y != t.y)) return n;
         if (last) return LOOKAHEAD + 1;
     }
     return LOOKAHEAD;
@@ -574,17 +576,18 @@ static int reach(const router *r, size_t k, int y, dg_point t)
 
 /* The row to cross the band after channel k on, coming along row cur: cur
  * while it goes through, unless t's row goes as far; else whichever of t's
- * row and the free rows nearest it and cur goes furthest (the nearest t's
- * row of those that go as far). */
-static int next_row(const router *r, size_t k, int cur, dg_point t, int b0, int b1)
+ * row, the free rows nearest it and cur, and cur, goes furthest clear of
+ * other lines (the nearest t's row of those that go as far). */
+static int next_row(router *r, size_t k, int cur, dg_point t, int b0, int b1)
 {
-    if (passes(r, cur, b0, b1)) {
-        if (cur == t.y || !passes(r, t.y, b0, b1)) return cur;
+    if (passes_clear(r, cur, b0, b1)) {
+        if (cur == t.y || !passes_clear(r, t.y, b0, b1)) return cur;
         return reach(r, k, t.y, t) >= reach(r, k, cur, t) ? t.y : cur;
     }
-    int cand[3] = {t.y, nearest_row(r, t.y, b0, b1), nearest_row(r, cur, b0, b1)};
-    int best = cand[1], far = -1;
-    for (int i = 0; i < 3; i++) {
+    int cand[4] = {t.y, nearest_row(r, t.y, b0, b1), nearest_row(r, cur, b0, b1), cur};
+    int best = cand[1], far = -1;   /* nearest_row's rows are free of boxes */
+    for (int i = 0; i < 4; i++) {
+        if (!passes(r, cand[i], b0, b1)) continue;
         int n = reach(r, k, cand[i], t);
         if (n > far || (n == far && abs(cand[i] - t.y) < abs(best - t.y))) {
             best = cand[i];
@@ -603,7 +606,7 @@ static bool route_channels(router *r, dg_point s, dg_point t)
     size_t k = chan_from(r, s.x);
     if (k == r->nch || r->ch[k].x0 > t.x || !passes(r, s.y, s.x, r->ch[k].x0 - 1)) return false;
     dgr_path_add(r, s);
-    int cur = s.y;
+    int cur = s.y, run = s.x;    /* the row it runs along, since column run */
     for (; k < r->nch && r->ch[k].x0 <= t.x; k++) {
         int c0 = r->ch[k].x0 > s.x ? r->ch[k].x0 : s.x, c1 = r->ch[k].x1 < t.x ? r->ch[k].x1 : t.x;
         int b0, b1;
@@ -611,12 +614,15 @@ static bool route_channels(router *r, dg_point s, dg_point t)
         int row = last ? t.y : next_row(r, k, cur, t, b0, b1);
         if (last && !passes(r, row, b0, b1)) return false;
         if (row == cur) continue;
-        joint j = {cur, row, NO_COL, NO_COL, -1, -1, last ? t.x : NO_COL, true};
-        int c = pick_column(r, c0, c1, &j);
+        /* the rows on both sides of the vertical clear of other lines */
+        joint j = {cur, row, run, b1, run == s.x ? r->cur_src : -1, last ? r->cur_dst : -1,
+                   last ? t.x : NO_COL, true};
+        int c = pick_column(r, c0, c1, &j, NULL);
         if (c == NO_COL) return false;
         dgr_path_add(r, (dg_point){c, cur});
         dgr_path_add(r, (dg_point){c, row});
         cur = row;
+        run = c;
     }
     if (cur != t.y) return false;
     dgr_path_add(r, t);
@@ -633,11 +639,11 @@ static bool route_round(router *r, dg_point s, dg_point t)
     int s0 = r->ch[ks].x0 > s.x ? r->ch[ks].x0 : s.x, t1 = r->ch[kt].x1 < t.x ? r->ch[kt].x1 : t.x;
     if (!passes(r, s.y, s.x, s0 - 1)) return false;
     int below = r->ix.y1 + 2;
-    while (below < r->ix.y1 + ROW_SEARCH && busy(r, &r->rows, below, t.x, s.x)) below++;
+    while (below < r->ix.y1 + ROW_SEARCH && dgr_track_busy(&r->rows, below, t.x, s.x)) below++;
     joint down = {s.y, below, NO_COL, NO_COL, -1, -1, NO_COL, true};
     joint up = {below, t.y, NO_COL, NO_COL, -1, -1, t.x, true};
-    int c1 = pick_column(r, s0, s0 + 2 < r->ch[ks].x1 ? s0 + 2 : r->ch[ks].x1, &down);
-    int c2 = pick_column(r, r->ch[kt].x0, t1, &up);
+    int c1 = pick_column(r, s0, s0 + 2 < r->ch[ks].x1 ? s0 + 2 : r->ch[ks].x1, &down, NULL);
+    int c2 = pick_column(r, r->ch[kt].x0, t1, &up, NULL);
     if (c1 == NO_COL || c2 == NO_COL) return false;
     dgr_path_add(r, s);
     dgr_path_add(r, (dg_point){c1, s.y});
@@ -680,22 +686,30 @@ static bool route_hard(router *r, dg_point s, dg_point t, const dg_box *a, const
 
 /* Routes edge e into r->path: on the first pass only straight or once bent
  * (false when that will not do), on the second any way. */
-static bool route_edge(router *r, size_t e, bool first)
+bool dgr_route_edge(router *r, size_t e, bool first)
 {
     dg_point s, t;
     edge_ends(r, e, &s, &t);
     const dg_box *a = &r->boxes[r->edges[e].from], *b = &r->boxes[r->edges[e].to];
+    r->cur_src = r->edges[e].from;
+    r->cur_dst = r->edges[e].to;
     bool ends_free = !cell_blocked(&r->ix, s.x, s.y) && !cell_blocked(&r->ix, t.x, t.y);
-    if (first) return ends_free && t.x >= s.x && route_direct(r, &r->edges[e], s, t);
+    bool forward = ends_free && t.x >= s.x;
+    if (first) return forward && route_direct(r, &r->edges[e], s, t, false);
+    /* a direct route would run along another line: a short way round, if
+     * a small search finds one, else along it */
+    if (forward && (dgr_route_search(r, s, t, a, b, 2, DETOUR_CELLS) ||
+                    route_direct(r, &r->edges[e], s, t, true)))
+        return true;
     if (!ends_free || !route_hard(r, s, t, a, b)) route_plain(r, s, t, a, b);
     return true;
 }
 
-/* Hands r->path over to out as edge e's route. */
-static void emit(router *r, size_t e, dg_route *out)
+/* Hands r->path over to out as edge e's route (noted). */
+void dgr_emit(router *r, size_t e, dg_route *out)
 {
     if (r->path.n == 1) VEC_PUSH(&r->path, r->path.v[0]);   /* both ends one cell */
-    note_route(r, &r->edges[e], r->path.v, r->path.n);
+    dgr_note_route(r, &r->edges[e], r->path.v, r->path.n, true);
     out->n = r->path.n;
     out->pts = xmalloc(out->n * sizeof(dg_point));
     memcpy(out->pts, r->path.v, out->n * sizeof(dg_point));
@@ -720,7 +734,7 @@ static size_t route_order(const router *r, const bool *redo, edgekey *keys)
 {
     size_t k = 0;
     for (size_t e = 0; e < r->m; e++) {
-        if (!edge_ok(r, e) || (redo && !redo[e])) continue;
+        if (!dgr_edge_ok(r, e) || (redo && !redo[e])) continue;
         dg_point s, t;
         edge_ends(r, e, &s, &t);
         bool up = t.y < s.y;
@@ -738,19 +752,20 @@ static void route_some(const dg_box *boxes, size_t n, const dg_edge *edges, size
     router r;
     router_init(&r, boxes, n, edges, m);
     for (size_t e = 0; redo && e < m; e++)
-        if (!redo[e] && edge_ok(&r, e)) note_route(&r, &edges[e], routes[e].pts, routes[e].n);
+        if (!redo[e] && dgr_edge_ok(&r, e)) dgr_note_route(&r, &edges[e], routes[e].pts, routes[e].n, true);
     assign_ports(&r, redo, routes);
     edgekey *keys = xmalloc((m + 1) * sizeof(edgekey));
     size_t k = route_order(&r, redo, keys), later = 0;
     for (size_t j = 0; j < k; j++) {
         size_t e = (size_t)keys[j].e;
-        if (route_edge(&r, e, true)) emit(&r, e, &routes[e]);
+        if (dgr_route_edge(&r, e, true)) dgr_emit(&r, e, &routes[e]);
         else keys[later++] = keys[j];
     }
     for (size_t j = 0; j < later; j++) {
-        route_edge(&r, (size_t)keys[j].e, false);
-        emit(&r, (size_t)keys[j].e, &routes[keys[j].e]);
+        dgr_route_edge(&r, (size_t)keys[j].e, false);
+        dgr_emit(&r, (size_t)keys[j].e, &routes[keys[j].e]);
     }
+    dgr_untangle_inputs(&r, redo, routes);
     free(keys);
     router_free(&r);
 }

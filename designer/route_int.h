@@ -31,14 +31,16 @@ typedef struct rowix {
  * segments of one port may share cells, as they fan out of or into it. */
 typedef struct seg {
     int a, b, src, dst;
-    int next;            /* the previous one on its track, or -1 */
+    int maxb;            /* the largest b of its line up to it (route_track.c) */
 } seg;
 
-/* The segments of each column (or row) lo..lo+n-1 as chains in a segs. */
+typedef VEC(seg) segline;
+
+/* The segments of each column (or row) lo..lo+n-1, route_track.c's. */
 typedef struct tracks {
     int lo;
     size_t n;            /* 0: too large a canvas to track */
-    int *head;
+    segline *line;       /* owned: n lines, each sorted by a */
 } tracks;
 
 typedef struct hitem {
@@ -55,18 +57,47 @@ typedef struct router {
     size_t nch;
     int *src_row, *dst_row;      /* per edge: the rows it leaves and enters on */
     tracks cols, rows;           /* the segments placed so far */
-    VEC(seg) segs;
     VEC(dg_point) path;          /* the route being built */
     unsigned char *blocked;      /* search scratch, kept between edges */
     int *dist;
     size_t cap;
     VEC(hitem) heap;
+    int cur_src, cur_dst;        /* the ends of the edge being routed */
 } router;
 
 /* The index of the first row at or after y holding a box. */
 size_t dgr_row_at_or_after(const rowix *ix, int y);
 /* The first of cnt spans that ends at or after column x. */
 size_t dgr_span_from(const span *sp, size_t cnt, int x);
+/* route_track.c: tracks lo..hi and margin more each side (none when that
+ * is too many lines); adding a segment on line at (untracked: ignored);
+ * whether any segment on line at has a cell in [a, b]; and the first cell
+ * at or right of x (last: at or left of x) of a segment not keyed src or
+ * dst (-1: no key), INT_MAX (INT_MIN) when none. */
+void dgr_tracks_init(tracks *t, int lo, int hi, int margin);
+void dgr_tracks_free(tracks *t);
+void dgr_track_add(tracks *t, int at, int a, int b, int src, int dst);
+bool dgr_track_busy(const tracks *t, int at, int a, int b);
+int dgr_track_busy_from(const tracks *t, int at, int x, int src, int dst, bool last);
+/* Removes the segment dgr_track_add added with these values; the cells of
+ * [a, b] on line at that segments not keyed src or dst cover (counted once
+ * per segment). */
+void dgr_track_remove(tracks *t, int at, int a, int b, int src, int dst);
+int dgr_track_shared(const tracks *t, int at, int a, int b, int src, int dst);
+
+/* route.c: whether edge e names two boxes; noting (or forgetting) a
+ * route's segments; routing edge e into r->path (first: only straight or
+ * once bent, false when that will not do; else any way); handing r->path
+ * over to out as e's route, noted. */
+bool dgr_edge_ok(const router *r, size_t e);
+void dgr_note_route(router *r, const dg_edge *e, const dg_point *p, size_t n, bool add);
+bool dgr_route_edge(router *r, size_t e, bool first);
+void dgr_emit(router *r, size_t e, dg_route *out);
+/* route_untangle.c: swaps the input rows of two edges into one box whose
+ * routes run along each other, when routing them again that way is better
+ * (only edges redo marks; all without it). */
+void dgr_untangle_inputs(router *r, const bool *redo, dg_route *routes);
+
 /* Appends p to the route being built (merging points on one line). */
 void dgr_path_add(router *r, dg_point p);
 /* A* from s to t in the window round boxes a and b, margin cells wider

@@ -1,7 +1,8 @@
 /*
  * route_search.c - the edge router's last resort (see route.c): an A* search
- * over the cells of a window round both ends, a step costing 1 and a bend
- * BEND more, that goes round whatever boxes are in the way.
+ * over the cells of a window round both ends, a step costing 1, a bend
+ * BEND more and a step along another edge's line SHARE more, that goes round
+ * whatever boxes are in the way.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -10,6 +11,11 @@
 #include "route_int.h"
 
 #define BEND 4           /* extra cost of a bend in the search */
+#define SHARE 6          /* extra cost of a step along another edge's line */
+
+/* r->blocked's cell flags: a box, another edge's horizontal line, its
+ * vertical line */
+enum { BOX = 1, ALONG_ROW = 2, ALONG_COL = 4 };
 
 /* ======================= search ======================= */
 
@@ -68,15 +74,40 @@ static void fill_blocked(router *r, window w)
         for (size_t j = dgr_span_from(sp, cnt, w.x0); j < cnt && sp[j].x0 < w.x0 + w.w; j++) {
             int a = sp[j].x0 > w.x0 ? sp[j].x0 - w.x0 : 0;
             int b = sp[j].x1 < w.x0 + w.w - 1 ? sp[j].x1 - w.x0 : w.w - 1;
-            memset(row + a, 1, (size_t)(b - a + 1));
+            memset(row + a, BOX, (size_t)(b - a + 1));
+        }
+    }
+}
+
+/* Flags flag on the cells of window w that the lines on tracks t (rows:
+ * horizontal, else vertical) cover, but those of the edge's own ports. */
+static void fill_lines(router *r, window w, const tracks *t, bool rows, unsigned char flag)
+{
+    int lo = rows ? w.y0 : w.x0, hi = rows ? w.y0 + w.h - 1 : w.x0 + w.w - 1;
+    int from = rows ? w.x0 : w.y0, to = rows ? w.x0 + w.w - 1 : w.y0 + w.h - 1;
+    for (int at = lo; at <= hi; at++) {
+        long k = (long)at - t->lo;
+        if (k < 0 || (size_t)k >= t->n) continue;
+        const segline *l = &t->line[k];
+        for (size_t i = 0; i < l->n && l->v[i].a <= to; i++) {
+            const seg *g = &l->v[i];
+            if (g->b < from || (g->src >= 0 && g->src == r->cur_src) ||
+                (g->dst >= 0 && g->dst == r->cur_dst))
+                continue;
+            for (int c = g->a > from ? g->a : from; c <= (g->b < to ? g->b : to); c++) {
+                int x = rows ? c : at, y = rows ? at : c;
+                r->blocked[(size_t)(y - w.y0) * (size_t)w.w + (size_t)(x - w.x0)] |= flag;
+            }
         }
     }
 }
 
 /* Cost of the step into cell (of goal tc) going nd after going d. */
-static int step_cost(int d, int nd, int cell, int tc)
+static int step_cost(const router *r, int d, int nd, int cell, int tc)
 {
-    return 1 + (nd != d ? BEND : 0) + (cell == tc && nd != RIGHT ? BEND : 0);
+    unsigned char along = nd == RIGHT || nd == LEFT ? ALONG_ROW : ALONG_COL;
+    return 1 + (nd != d ? BEND : 0) + (cell == tc && nd != RIGHT ? BEND : 0) +
+           (r->blocked[cell] & along ? SHARE : 0);
 }
 
 /* Walks back from the goal state along costs that add up, into r->path. */
@@ -89,7 +120,7 @@ static bool trace_back(router *r, window w, int state, int sc, int tc)
         for (int pd = 0; pd < 4 && found < 0; pd++) {
             int ps = pc * 4 + pd;
             if (pd != (d ^ 2) && r->dist[ps] != INT_MAX &&
-                r->dist[ps] + step_cost(pd, d, cell, tc) == r->dist[state])
+                r->dist[ps] + step_cost(r, pd, d, cell, tc) == r->dist[state])
                 found = ps;
         }
         if (found < 0) break;
@@ -105,32 +136,45 @@ static bool trace_back(router *r, window w, int state, int sc, int tc)
     return ok;
 }
 
+/* A lower bound of the cost from cell (x, y), going d, to (tx, ty) going
+ * right: the distance and the bends no path there can do without. */
+static int estimate(int x, int y, int d, int tx, int ty)
+{
+    int bends;
+    if (y != ty) bends = d == UP || d == DOWN ? 1 : 2;
+    else if (x == tx) bends = 0;
+    else bends = d == RIGHT && tx > x ? 0 : d == UP || d == DOWN ? 1 : 2;
+    return abs(x - tx) + abs(y - ty) + BEND * bends;
+}
+
 /* A* from s (as if arriving from the left) to t over the free cells of
  * window w; the cheapest path goes into r->path. */
 static bool astar(router *r, window w, dg_point s, dg_point t)
 {
     r->path.n = 0;
     fill_blocked(r, w);
+    fill_lines(r, w, &r->rows, true, ALONG_ROW);
+    fill_lines(r, w, &r->cols, false, ALONG_COL);
     size_t states = (size_t)w.w * (size_t)w.h * 4;
     for (size_t k = 0; k < states; k++) r->dist[k] = INT_MAX;
     int sc = (s.y - w.y0) * w.w + (s.x - w.x0), tc = (t.y - w.y0) * w.w + (t.x - w.x0);
     int tx = t.x - w.x0, ty = t.y - w.y0;
     r->heap.n = 0;
     r->dist[sc * 4 + RIGHT] = 0;
-    heap_push(r, abs(s.x - t.x) + abs(s.y - t.y), sc * 4 + RIGHT);
+    heap_push(r, estimate(s.x - w.x0, s.y - w.y0, RIGHT, tx, ty), sc * 4 + RIGHT);
     while (r->heap.n) {
         hitem it = heap_pop(r);
         int cell = it.state >> 2, d = it.state & 3, g = r->dist[it.state];
         int cx = cell % w.w, cy = cell / w.w;
-        if (it.f != g + abs(cx - tx) + abs(cy - ty)) continue;   /* superseded */
+        if (it.f != g + estimate(cx, cy, d, tx, ty)) continue;   /* superseded */
         if (cell == tc) return trace_back(r, w, it.state, sc, tc);
         for (int nd = 0; nd < 4; nd++) {
             int nx = cx + DX[nd], ny = cy + DY[nd];
             if (nd == (d ^ 2) || nx < 0 || ny < 0 || nx >= w.w || ny >= w.h) continue;
-            int nc = ny * w.w + nx, ns = nc * 4 + nd, ng = g + step_cost(d, nd, nc, tc);
-            if (r->blocked[nc] || ng >= r->dist[ns]) continue;
+            int nc = ny * w.w + nx, ns = nc * 4 + nd, ng = g + step_cost(r, d, nd, nc, tc);
+            if ((r->blocked[nc] & BOX) || ng >= r->dist[ns]) continue;
             r->dist[ns] = ng;
-            heap_push(r, ng + abs(nx - tx) + abs(ny - ty), ns);
+            heap_push(r, ng + estimate(nx, ny, nd, tx, ty), ns);
         }
     }
     return false;

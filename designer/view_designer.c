@@ -109,8 +109,10 @@ static void save_positions(designer *d)
     dg_posvec_free(&pos);
 }
 
-/* Keyboard moves come in bursts (a held Shift+arrow): tarn.json is written
- * once the keys pause, or before anything else is done. */
+/* Keyboard moves come in bursts (a held Shift+arrow), each re-routing only
+ * the moved boxes' edges, as a mouse drag does: once the keys pause, or
+ * before anything else is done, every edge is routed again and tarn.json
+ * is written. */
 #define SAVE_PAUSE_MS 300
 
 static void save_positions_later(designer *d)
@@ -121,13 +123,16 @@ static void save_positions_later(designer *d)
 
 static void flush_positions(designer *d)
 {
-    if (d->positions_unsaved) save_positions(d);
+    if (!d->positions_unsaved) return;
+    dg_model_reroute(&d->m);
+    save_positions(d);
+    dgv_redraw(d);
 }
 
 static void tick(view *v)
 {
     designer *d = (designer *)v;
-    if (d->positions_unsaved && time_mono_ms() - d->moved_ms >= SAVE_PAUSE_MS) save_positions(d);
+    if (d->positions_unsaved && time_mono_ms() - d->moved_ms >= SAVE_PAUSE_MS) flush_positions(d);
 }
 
 static const char *kind_tag(sql_kind k)
@@ -520,7 +525,6 @@ void dg_view_reload(view *v)
 static void move_selection(designer *d, int dx, int dy)
 {
     dg_model_move(&d->m, d->sel, dx, dy);
-    dg_model_reroute(&d->m);
     save_positions_later(d);
     dgv_redraw(d);
 }
@@ -885,7 +889,7 @@ static bool mouse(view *v, const ui_event *e, int row, int col)
 static void free_designer(view *v)
 {
     designer *d = (designer *)v;
-    flush_positions(d);
+    if (d->positions_unsaved) save_positions(d); /* (the routes go with it) */
     dgf_close(d);
     if (d->built) dg_model_free(&d->m);
     free(d->sel);

@@ -14,8 +14,9 @@
  *                    canvas moves; a pan over empty canvas would not), a
  *                    node dragged with the mouse one cell per motion event
  *                    (its edges re-routed), Shift+Right on the selected
- *                    node (moved, re-routed; tarn.json is written once the
- *                    keys pause, outside these frames)
+ *                    node (moved, its edges re-routed; all edges are routed
+ *                    again and tarn.json written once the keys pause,
+ *                    outside these frames)
  *   peer             the same terminal's floor: the Editor's Down key in a
  *                    10-line file (the smallest redraw tarn makes), so that
  *                    frame time / floor says what the designer adds
@@ -267,7 +268,7 @@ int main(int argc, char **argv)
     row("pan right and back (l, h)", pan_l, floor);
     row("pan down and back (j, k)", pan_j, floor);
     row("drag a node with the mouse, per motion", dr, floor);
-    row("Shift+Right (move, re-route; saved on a pause)", move, floor);
+    row("Shift+Right (move, its edges re-routed)", move, floor);
     ts_rmtree(tmp);
     free(cfg);
     free(dir);

@@ -6,7 +6,8 @@
  *   route all          dg_route_edges of the laid-out graph
  *   drag step          one box moved by one cell, then dg_route_edges_of
  *                      (median and worst over many steps, many boxes)
- *   crossings          dg_layout's straight-line count and the routes' count
+ *   crossings          dg_layout's count (between adjacent layers, long edges
+ *                      through their lanes) and the routes' count
  *   10,000 boxes       layout and route all, once the graph is ten times larger
  *
  * The graph: a tenth of the nodes are sources; each other node reads 1-3
@@ -182,7 +183,7 @@ int main(int argc, char **argv)
     printf("  drag step                    %9.2f ms   (worst %.2f ms of 200: a box moved one\n"
            "                                              cell, then its edges re-routed)\n",
            f.drag, f.drag_max);
-    printf("  crossings                    %9d      between layers (straight lines)\n", f.crossings);
+    printf("  crossings                    %9d      between adjacent layers\n", f.crossings);
     printf("                               %9zu      of the routes\n", f.route_crossings);
     int big_runs = runs < 3 ? runs : 3;
     figures g = measure(10000, big_runs, false);
@@ -190,7 +191,7 @@ int main(int argc, char **argv)
            g.height, big_runs);
     printf("  layout                       %9.2f ms\n", g.layout);
     printf("  route all edges              %9.2f ms\n", g.route);
-    printf("  crossings                    %9d      between layers (straight lines)\n", g.crossings);
+    printf("  crossings                    %9d      between adjacent layers\n", g.crossings);
     printf("                               %9zu      of the routes\n", g.route_crossings);
     return 0;
 }
