@@ -11,6 +11,7 @@
 #include "manifest.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -386,6 +387,11 @@ static void view_config(manifest *m, const cJSON *cfg, size_t off, check *c)
         if (find_exact(&m->config_keys, it->string) >= 0) {
             problem(c, DIAG_WARNING, at,
                     "configuration \"%s\" is given twice: the first one is used", it->string);
+            continue;
+        }
+        if (cJSON_IsNumber(it) && !isfinite(it->valuedouble)) {
+            problem(c, DIAG_ERROR, at, "configuration \"%s\": the number is out of range",
+                    it->string);
             continue;
         }
         char *val = render_scalar(it);

@@ -157,6 +157,9 @@ static void test_wrong_types_at_the_key(void **state)
          "tarn.json:4:5: error: configuration \"bad\" must be a string, number or boolean\n"},
         {"{\"configuration\": {\"n\": null}}",
          "tarn.json:1:20: error: configuration \"n\" must be a string, number or boolean\n"},
+        /* a number past a double's range (it would be saved as null) */
+        {"{\"configuration\": {\"big\": 1e999}}",
+         "tarn.json:1:20: error: configuration \"big\": the number is out of range\n"},
         /* A bad library item is reported where it stands. */
         {"{\n  \"libraries\": [\n    \"a.sql\",\n    {\"glob\": \"b.sql\"},\n    7,\n    \"\"\n  ]\n}",
          "tarn.json:4:5: error: \"libraries\" item 2 must be a glob string or {\"glob\": "
