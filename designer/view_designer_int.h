@@ -1,7 +1,7 @@
 /*
  * view_designer_int.h - the Designer view's own state, shared by its files:
- * view_designer.c (the canvas: drawing, mouse, keys, commands) and
- * view_designer_form.c (the form of an operator node).
+ * view_designer.c (the canvas: mouse, keys, commands), view_designer_draw.c
+ * (drawing it) and view_designer_form.c (the form of an operator node).
  */
 #ifndef TARN_VIEW_DESIGNER_INT_H
 #define TARN_VIEW_DESIGNER_INT_H
@@ -63,6 +63,11 @@ void dgv_redraw(designer *d);
 /* Writes op's statement (new: appended to file; else replacing old_name's),
  * then asks the shell to reload. Returns 0, or -1 after saying why. */
 int dgv_write(designer *d, const dg_op *op, const char *old_name, const char *file);
+
+/* view_designer_draw.c: the view's draw; a click on the minimap pans there
+ * (false when (row, col) is not on it). */
+void dgv_draw(view *v, ui_canvas *c, bool focused);
+bool dgv_minimap_click(designer *d, int row, int col);
 
 /* view_designer_form.c */
 void dgf_open(designer *d, const dg_op *op, const char *old_name, const char *file);
