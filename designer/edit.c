@@ -219,20 +219,34 @@ int dge_prepare_file(const project *p, int fi, dge_piecevec *v, dge_writes *out,
     return 0;
 }
 
-/* fs_write_atomic makes each file whole or leaves it; a change of several
- * files can still stop half way (a full disk): the message says where. */
+/* Every file is staged (written beside itself, synced) before any is put in
+ * place, so that a full disk or an unwritable folder changes nothing; only
+ * a failing rename, after that, could leave a change half made, and the
+ * message then says how far it got. */
 int dge_write_all(dge_writes *v, char **err)
 {
+    fs_staged *st = xcalloc(v->n + 1, sizeof(fs_staged));
     int rc = 0;
-    for (size_t i = 0; i < v->n && rc == 0; i++) {
+    size_t staged = 0;
+    for (; staged < v->n && rc == 0; staged++) {
         char *e = NULL;
-        if (fs_write_atomic(v->v[i].path, v->v[i].text, v->v[i].len, &e) < 0) {
-            if (i) dge_fail(err, "%s (%zu of %zu files written before it)", e, i, v->n);
-            else dge_fail(err, "%s (nothing written)", e);
+        if (fs_stage(&st[staged], v->v[staged].path, v->v[staged].text, v->v[staged].len, &e) < 0) {
+            dge_fail(err, "%s (nothing written)", e);
+            free(e);
+            rc = -1;
+            break;
+        }
+    }
+    for (size_t i = 0; i < staged; i++) {
+        char *e = NULL;
+        if (rc < 0) fs_discard(&st[i]);
+        else if (fs_commit(&st[i], &e) < 0) {
+            dge_fail(err, "%s (%zu of %zu files written before it)", e, i, v->n);
             free(e);
             rc = -1;
         }
     }
+    free(st);
     dge_writes_free(v);
     return rc;
 }

@@ -111,49 +111,71 @@ static int sync_dir(const char *dir)
 
 /* Writes data to a temp file next to path, then renames it over path. When
  * path is a symlink the file it points to is replaced, not the link. */
-int fs_write_atomic(const char *path, const char *data, size_t len, char **err)
+int fs_stage(fs_staged *st, const char *path, const char *data, size_t len, char **err)
 {
+    memset(st, 0, sizeof(*st));
+    struct stat info;
     char *target = NULL;
-    struct stat st;
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) target = realpath(path, NULL);
+    if (lstat(path, &info) == 0 && S_ISLNK(info.st_mode)) target = realpath(path, NULL);
     if (!target) target = xstrdup(path);
-
     mode_t mode;
-    if (stat(target, &st) == 0) mode = st.st_mode & 07777;
+    if (stat(target, &info) == 0) mode = info.st_mode & 07777;
     else mode = 0644 & ~current_umask();
-
     char *dir = fs_dirname(target);
     const char *base = strrchr(target, '/');
     base = base ? base + 1 : target;
     char *tmp = xasprintf("%s/.%s.tmpXXXXXX", dir, base);
-
-    int e = 0;
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        e = errno;
-        goto out;
-    }
-    if (write_all(fd, data, len) != 0 || fchmod(fd, mode) != 0 || fsync(fd) != 0) {
-        e = errno;
-        close(fd);
-        goto out;
-    }
-    if (close(fd) != 0 || rename(tmp, target) != 0) {
-        e = errno;
-        goto out;
-    }
-    /* From here the new content is in place; only its durability is at stake. */
-    free(tmp);
-    tmp = NULL;
-    if (sync_dir(dir) != 0) e = errno;
-
-out:
-    if (tmp && fd >= 0) unlink(tmp);
-    free(tmp);
     free(dir);
-    free(target);
-    if (e) return fail(err, "cannot write", path, e);
+    int e = 0, fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) e = errno;
+    else if (write_all(fd, data, len) != 0 || fchmod(fd, mode) != 0 || fsync(fd) != 0) e = errno;
+    if (fd >= 0 && close(fd) != 0 && !e) e = errno;
+    if (e) {
+        if (fd >= 0) unlink(tmp);
+        free(tmp);
+        free(target);
+        return fail(err, "cannot write", path, e);
+    }
+    st->path = xstrdup(path);
+    st->target = target;
+    st->tmp = tmp;
     return 0;
+}
+
+int fs_commit(fs_staged *st, char **err)
+{
+    int e = 0;
+    if (rename(st->tmp, st->target) != 0) {
+        e = errno;
+        unlink(st->tmp);
+    } else {
+        /* the new content is in place; only its durability is at stake */
+        char *dir = fs_dirname(st->target);
+        if (sync_dir(dir) != 0) e = errno;
+        free(dir);
+    }
+    int rc = e ? fail(err, "cannot write", st->path, e) : 0;
+    free(st->path);
+    free(st->target);
+    free(st->tmp);
+    memset(st, 0, sizeof(*st));
+    return rc;
+}
+
+void fs_discard(fs_staged *st)
+{
+    if (st->tmp) unlink(st->tmp);
+    free(st->path);
+    free(st->target);
+    free(st->tmp);
+    memset(st, 0, sizeof(*st));
+}
+
+int fs_write_atomic(const char *path, const char *data, size_t len, char **err)
+{
+    fs_staged st;
+    if (fs_stage(&st, path, data, len, err) < 0) return -1;
+    return fs_commit(&st, err);
 }
 
 /* ================================================================ folders */

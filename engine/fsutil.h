@@ -20,6 +20,18 @@ char *fs_read(const char *path, size_t *len, char **err);
 /* Replaces path with data atomically: readers see the old or the new file,
  * never a mix, also across a crash. Keeps the old file's mode if it exists. */
 int fs_write_atomic(const char *path, const char *data, size_t len, char **err);
+
+/* fs_write_atomic in two steps, for changes of several files that should
+ * land together: fs_stage writes data beside path (a hidden temporary file,
+ * synced), where a full disk or a missing folder fails; fs_commit puts it in
+ * place (a rename); fs_discard removes it. Each of commit and discard ends
+ * the staged file (its strings are owned and freed). */
+typedef struct fs_staged {
+    char *path, *target, *tmp;
+} fs_staged;
+int fs_stage(fs_staged *st, const char *path, const char *data, size_t len, char **err);
+int fs_commit(fs_staged *st, char **err);
+void fs_discard(fs_staged *st);
 /* Creates path and its missing parents (mode 0777 & ~umask). */
 int fs_mkdirs(const char *path, char **err);
 bool fs_exists(const char *path);

@@ -13,9 +13,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "edit.h"
 #include "fsutil.h"
@@ -769,6 +774,46 @@ static void test_rename_across_three_files(void **state)
     prj_free(&p);
 }
 
+/* A rename over two files where the second cannot be written (a file size
+ * limit, as a full disk would) writes neither: all are staged first. */
+static void test_rename_all_or_nothing(void **state)
+{
+    const char *dir = *state;
+    size_t pad = 64 * 1024;
+    char *big = xmalloc(pad + 128);
+    memset(big, '-', pad);
+    memcpy(big, "/* ", 3);
+    strcpy(big + pad - 3, " */\n" MV_B "\n");
+    project p;
+    setup_project(&p, dir, "{\"libraries\": [\"transformations/**\"]}", A_SQL, MV_A "\n",
+                  "transformations/b.sql", big, NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit lim = {16 * 1024, 16 * 1024};
+        setrlimit(RLIMIT_FSIZE, &lim);
+        char *err = NULL;
+        int rc = dg_edit_rename(&p, "a", "z", &err);
+        _exit(rc == -1 && err && strstr(err, "nothing written") ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    prj_free(&p);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_file(dir, A_SQL, MV_A "\n");
+    assert_file(dir, "transformations/b.sql", big);
+    free(big);
+    /* no staged file is left behind */
+    char *tdir = ts_path(dir, "transformations");
+    DIR *d = opendir(tdir);
+    free(tdir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            fail_msg("left behind: %s", e->d_name);
+    closedir(d);
+}
+
 static void test_rename_needs_quotes_and_back(void **state)
 {
     const char *dir = *state;
@@ -1126,6 +1171,7 @@ int main(void)
         T(test_delete_removes_position_keeps_manifest),
         T(test_delete_refused_changes_nothing),
         T(test_rename_across_three_files),
+        T(test_rename_all_or_nothing),
         T(test_rename_needs_quotes_and_back),
         T(test_rename_quoted_names),
         T(test_rename_case_only),
