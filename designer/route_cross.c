@@ -48,6 +48,16 @@ static bool seg_cross(dg_point p0, dg_point p1, dg_point q0, dg_point q1)
     return xa < q0.x && q0.x < xb && ya < p0.y && p0.y < yb;
 }
 
+size_t dgr_pair_crossings(const dg_route *a, const dg_route *b)
+{
+    size_t c = 0;
+    for (size_t i = 0; i + 1 < a->n; i++)
+        for (size_t j = 0; j + 1 < b->n; j++)
+            c += seg_cross(a->pts[i], a->pts[i + 1], b->pts[j], b->pts[j + 1]) +
+                 seg_cross(b->pts[j], b->pts[j + 1], a->pts[i], a->pts[i + 1]);
+    return c;
+}
+
 /* Crossings of a route with itself (the sweep counts those too). */
 static size_t self_crossings(const dg_route *r)
 {

@@ -93,6 +93,9 @@ bool dgr_edge_ok(const router *r, size_t e);
 void dgr_note_route(router *r, const dg_edge *e, const dg_point *p, size_t n, bool add);
 bool dgr_route_edge(router *r, size_t e, bool first);
 void dgr_emit(router *r, size_t e, dg_route *out);
+/* route_cross.c: the crossings of route a with route b (each counted once,
+ * as dg_route_crossings counts them). */
+size_t dgr_pair_crossings(const dg_route *a, const dg_route *b);
 /* route_untangle.c: swaps the input rows of two edges into one box whose
  * routes run along each other, when routing them again that way is better
  * (only edges redo marks; all without it). */

@@ -36,8 +36,7 @@ static long pair_cost(router *r, size_t i, size_t j, const dg_route *a, const dg
     dgr_note_route(r, &r->edges[i], a->pts, a->n, true);
     shared += shared_with_noted(r, &r->edges[j], b);
     dgr_note_route(r, &r->edges[i], a->pts, a->n, false);
-    dg_route two[2] = {*a, *b};
-    return shared * 1000 + (long)dg_route_crossings(two, 2);
+    return shared * 1000 + (long)dgr_pair_crossings(a, b);
 }
 
 /* Routes edge e again (its rows as they are now) into out, noted. */
@@ -47,11 +46,20 @@ static void reroute(router *r, size_t e, dg_route *out)
     dgr_emit(r, e, out);
 }
 
-/* true when routes a and b have a cell in common or cross. */
+/* The last three points of r (its way into the box), or all of a shorter
+ * one. */
+static dg_route tail(const dg_route *r)
+{
+    size_t n = r->n < 3 ? r->n : 3;
+    return (dg_route){r->pts + r->n - n, n};
+}
+
+/* true when routes a and b have a cell in common, or cross on their way
+ * into the box (crossings further off are rarely the rows' doing). */
 static bool tangled(const dg_route *a, const dg_route *b)
 {
-    dg_route two[2] = {*a, *b};
-    if (dg_route_crossings(two, 2)) return true;
+    dg_route ta = tail(a), tb = tail(b);
+    if (dgr_pair_crossings(&ta, &tb)) return true;
     for (size_t k = 0; k + 1 < a->n; k++)
         for (size_t l = 0; l + 1 < b->n; l++) {
             dg_point p0 = a->pts[k], p1 = a->pts[k + 1], q0 = b->pts[l], q1 = b->pts[l + 1];
