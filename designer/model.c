@@ -5,6 +5,7 @@
  * the detailed zoom shows the same picture with rows DETAIL_Y times apart,
  * so the boxes can grow downwards without overlapping.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,7 @@ static void collect(dg_model *m, const project *p, const val_result *vr)
 {
     for (size_t d = 0; d < p->datasets.n; d++) {
         const prj_dataset *ds = &p->datasets.v[d];
-        add_node(m, p, ds->file, ds->stmt, ds->kind, vr && d < vr->n ? &vr->datasets[d] : NULL);
+        add_node(m, p, ds->file, ds->stmt, ds->kind, val_dataset_named(vr, ds->name, d));
     }
     for (size_t f = 0; f < p->flows.n; f++) {
         const prj_flow *fl = &p->flows.v[f];
@@ -342,8 +343,8 @@ dg_schema *dg_input_schemas(const project *p, const val_result *vr, const dg_op 
     dg_schema *ins = xcalloc(op->inputs.n + 1, sizeof(dg_schema));
     for (size_t i = 0; i < op->inputs.n; i++) {
         int d = prj_dataset_find(p, op->inputs.v[i]);
-        if (d < 0 || !vr || (size_t)d >= vr->n || !vr->datasets[d].ok) continue;
-        const val_dataset *vd = &vr->datasets[d];
+        const val_dataset *vd = val_dataset_named(vr, op->inputs.v[i], d < 0 ? SIZE_MAX : (size_t)d);
+        if (!vd || !vd->ok) continue;
         dg_column *cols = xcalloc(vd->columns.n + 1, sizeof(dg_column));
         for (size_t k = 0; k < vd->columns.n; k++)
             cols[k] = (dg_column){vd->columns.v[k].name, vd->columns.v[k].type};

@@ -464,6 +464,7 @@ int val_run(const project *p, diag_list *diags, val_result *r)
     if (r) {
         r->n = p->datasets.n;
         r->datasets = xcalloc(r->n + 1, sizeof(val_dataset));
+        for (size_t i = 0; i < r->n; i++) r->datasets[i].name = xstrdup(p->datasets.v[i].name);
     }
     vctx c = {p, diags, NULL, false, NULL, 0, {{0}}};
     char *err = NULL;
@@ -490,8 +491,19 @@ void val_free(val_result *r)
             free(r->datasets[i].columns.v[k].type);
         }
         VEC_FREE(&r->datasets[i].columns);
+        free(r->datasets[i].name);
     }
     free(r->datasets);
     r->datasets = NULL;
     r->n = 0;
+}
+
+const val_dataset *val_dataset_named(const val_result *r, const char *name, size_t hint)
+{
+    if (!r || !name) return NULL;
+    if (hint < r->n && r->datasets[hint].name && str_ieq(r->datasets[hint].name, name))
+        return &r->datasets[hint];
+    for (size_t i = 0; i < r->n; i++)
+        if (r->datasets[i].name && str_ieq(r->datasets[i].name, name)) return &r->datasets[i];
+    return NULL;
 }

@@ -24,6 +24,7 @@ typedef struct val_column {
 } val_column;
 
 typedef struct val_dataset {
+    char *name;               /* owned: the dataset's name */
     bool ok;                  /* compiled without problems */
     VEC(val_column) columns;  /* its schema, when ok */
 } val_dataset;
@@ -37,6 +38,10 @@ typedef struct val_result {
  * (may be NULL) receives the schemas; free it with val_free. */
 int val_run(const project *p, diag_list *diags, val_result *r);
 void val_free(val_result *r);
+/* The dataset called name (case-insensitive) in r, or NULL: r[hint] when
+ * that is it (r may come from a dry run of another version of the project,
+ * the editor's unsaved text, so an index of this one is only a hint). */
+const val_dataset *val_dataset_named(const val_result *r, const char *name, size_t hint);
 
 /* Opens the warehouse of p read-only under schema "wh" of a new in-memory
  * database (no warehouse file: nothing attached). Used by the dry run and by

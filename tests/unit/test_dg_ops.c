@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "model.h"
 #include "ops.h"
 #include "project.h"
 #include "testsupport.h"
@@ -592,26 +593,52 @@ static void assert_clean_project(const fx *f, size_t n_datasets)
         dg_op op;
         dg_op_read(prj_text(&p, p.datasets.v[i].file), p.datasets.v[i].stmt, &op);
         if (!strcmp(op.type->id, "sql")) fail_msg("%s reads as a SQL node", op.name);
-        dg_schema *ins = calloc(op.inputs.n + 1, sizeof(dg_schema));
-        for (size_t k = 0; k < op.inputs.n; k++) {
-            int ds = prj_dataset_find(&p, op.inputs.v[k]);
-            assert_true(ds >= 0 && vr.datasets[ds].ok);
-            const val_dataset *vd = &vr.datasets[ds];
-            dg_column *cols = calloc(vd->columns.n + 1, sizeof(dg_column));
-            for (size_t c = 0; c < vd->columns.n; c++)
-                cols[c] = (dg_column){vd->columns.v[c].name, vd->columns.v[c].type};
-            ins[k] = (dg_schema){cols, vd->columns.n};
-        }
+        dg_schema *ins = dg_input_schemas(&p, &vr, &op);
+        for (size_t k = 0; k < op.inputs.n; k++)
+            if (!ins[k].n) fail_msg("%s: no schema for its input %s", op.name, op.inputs.v[k]);
         char *all = problems(&op, ins);
         if (*all) fail_msg("%s: %s", op.name, all);
         free(all);
-        for (size_t k = 0; k < op.inputs.n; k++) free((void *)ins[k].cols);
-        free(ins);
+        dg_schemas_free(ins, op.inputs.n);
         dg_op_free(&op);
     }
     val_free(&vr);
     diag_free(&d);
     prj_free(&p);
+}
+
+/* The schemas come from a dry run of the editor's text, which may have
+ * its datasets in another order than the files on disk: an input's columns
+ * are found by its name, not by its place. */
+static void test_input_schemas_by_name(void **state)
+{
+    fx *f = *state;
+    ts_write_file(f->dir, "transformations/a.sql",
+                  "CREATE MATERIALIZED VIEW a AS SELECT 1 AS x;\n"
+                  "CREATE MATERIALIZED VIEW b AS SELECT 'q' AS y;\n");
+    project disk;
+    diag_list d = {0};
+    assert_int_equal(prj_load(&disk, f->dir, NULL, &d), 0);
+    /* the editor's version: a statement added above them */
+    ts_write_file(f->dir, "transformations/a.sql",
+                  "CREATE MATERIALIZED VIEW c AS SELECT 2.5 AS z;\n"
+                  "CREATE MATERIALIZED VIEW a AS SELECT 1 AS x;\n"
+                  "CREATE MATERIALIZED VIEW b AS SELECT 'q' AS y;\n");
+    project edited;
+    assert_int_equal(prj_load(&edited, f->dir, NULL, &d), 0);
+    val_result vr = {0};
+    assert_int_equal(val_run(&edited, &d, &vr), 0);
+    dg_op op;
+    make(&op, "filter", "only_q", "b", NULL);
+    dg_schema *ins = dg_input_schemas(&disk, &vr, &op);
+    assert_int_equal(ins[0].n, 1);
+    assert_string_equal(ins[0].cols[0].name, "y");
+    dg_schemas_free(ins, op.inputs.n);
+    dg_op_free(&op);
+    val_free(&vr);
+    prj_free(&edited);
+    prj_free(&disk);
+    diag_free(&d);
 }
 
 static void update(const fx *f)
@@ -1169,6 +1196,7 @@ int main(void)
         cmocka_unit_test(test_output),
         cmocka_unit_test(test_sql_node),
         cmocka_unit_test(test_almost_canonical),
+        cmocka_unit_test_setup_teardown(test_input_schemas_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_join_dedupe_run, setup, teardown),
         cmocka_unit_test(test_check_good),

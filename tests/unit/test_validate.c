@@ -213,6 +213,14 @@ static void test_valid_pipeline_schemas(void **state)
     assert_schema(&c, "declared_only", "id INT, v TEXT");
     /* A second flow brings a column into the table. */
     assert_schema(&c, "appended", "id INT, v TEXT, tag ");
+    /* Each result is named: found by name whatever index is given */
+    for (size_t i = 0; i < c.r.n; i++) assert_string_equal(c.r.datasets[i].name, c.p.datasets.v[i].name);
+    size_t derived = (size_t)ds(&c.p, "derived");
+    assert_ptr_equal(val_dataset_named(&c.r, "DERIVED", 0), &c.r.datasets[derived]);
+    assert_ptr_equal(val_dataset_named(&c.r, "derived", derived), &c.r.datasets[derived]);
+    assert_ptr_equal(val_dataset_named(&c.r, "derived", SIZE_MAX), &c.r.datasets[derived]);
+    assert_null(val_dataset_named(&c.r, "nowhere", 0));
+    assert_null(val_dataset_named(NULL, "derived", 0));
     uncheck(&c);
 }
 
