@@ -47,6 +47,17 @@ int dg_model_find(const dg_model *m, const char *name)
 
 /* ======================= nodes and edges ======================= */
 
+/* n's columns and state from the dry run's vd (NULL: not known). */
+static void node_schema(dg_node *n, const val_dataset *vd)
+{
+    strvec_free(&n->columns);
+    if (vd && vd->ok)
+        for (size_t k = 0; k < vd->columns.n; k++)
+            VEC_PUSH(&n->columns, xasprintf("%s %s", vd->columns.v[k].name,
+                                            vd->columns.v[k].type));
+    n->broken = vd && !vd->ok;
+}
+
 static void add_node(dg_model *m, const project *p, int file, const sql_stmt *s, sql_kind kind,
                      const val_dataset *vd)
 {
@@ -63,11 +74,7 @@ static void add_node(dg_model *m, const project *p, int file, const sql_stmt *s,
         VEC_PUSH(&n.expects, xasprintf("%s: %s (%s)", e->name, e->expr,
                                        sql_violation_name(e->action)));
     }
-    if (vd && vd->ok)
-        for (size_t k = 0; k < vd->columns.n; k++)
-            VEC_PUSH(&n.columns, xasprintf("%s %s", vd->columns.v[k].name,
-                                           vd->columns.v[k].type));
-    n.broken = vd && !vd->ok;
+    node_schema(&n, vd);
     VEC_PUSH(&m->nodes, n);
 }
 
@@ -238,6 +245,16 @@ void dg_model_build(dg_model *m, const project *p, const val_result *vr, dg_zoom
     size_boxes(m);
     place(m, p);
     route(m);
+}
+
+bool dg_model_set_schemas(dg_model *m, const val_result *vr)
+{
+    if (m->zoom != DG_COMPACT) return false;
+    for (size_t i = 0; i < m->nodes.n; i++) {
+        dg_node *n = &m->nodes.v[i];
+        if (n->kind != SQL_FLOW) node_schema(n, val_dataset_named(vr, n->name, i));
+    }
+    return true;
 }
 
 void dg_model_set_zoom(dg_model *m, dg_zoom zoom)

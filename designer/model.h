@@ -47,6 +47,10 @@ void dg_model_free(dg_model *m);
 int dg_model_find(const dg_model *m, const char *name);
 /* The size of node i's box at the model's zoom. */
 void dg_model_box_size(const dg_model *m, size_t i, int *w, int *h);
+/* A new dry run's schemas: the nodes' columns and states change in place
+ * (their boxes keep their size and place) when the zoom is compact; false
+ * (nothing done) when the boxes show columns: build the model again. */
+bool dg_model_set_schemas(dg_model *m, const val_result *vr);
 /* Changes the zoom: boxes get their new sizes, positions scale so the
  * picture keeps its shape, edges are routed again. */
 void dg_model_set_zoom(dg_model *m, dg_zoom zoom);

@@ -183,6 +183,17 @@ static int neighbor(designer *d, int dx, int dy)
     return best < 0 ? d->cur : best;
 }
 
+void dg_view_schemas(view *v)
+{
+    designer *d = (designer *)v;
+    const val_result *vr = d->host.schemas ? d->host.schemas(d->host.ctx) : NULL;
+    if (!d->built || !dg_model_set_schemas(&d->m, vr)) {
+        dg_view_reload(v);
+        return;
+    }
+    d->base.dirty = true;
+}
+
 void dg_view_reload(view *v)
 {
     designer *d = (designer *)v;

@@ -47,5 +47,8 @@ view *dg_view_new(const dg_host *host);
 /* The project was (re)loaded: rebuild the graph, keeping the view's place
  * and selection. */
 void dg_view_reload(view *v);
+/* A dry run brought new schemas (host.schemas): the nodes' columns and
+ * states change, the picture stays (unless its boxes show columns). */
+void dg_view_schemas(view *v);
 
 #endif

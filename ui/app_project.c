@@ -84,7 +84,7 @@ static void validate_done(app *a, void *arg)
         }
         a->schemas = j->vr;
         a->has_schemas = true;
-        if (a->main_views[TAB_DESIGNER]) dg_view_reload(a->main_views[TAB_DESIGNER]);
+        if (a->main_views[TAB_DESIGNER]) dg_view_schemas(a->main_views[TAB_DESIGNER]);
         a->validating = false;
         app_dirty(a, a->bottom_views[TAB_PROBLEMS]);
         app_dirty(a, a->main_views[TAB_EDITOR]);
