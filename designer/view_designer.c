@@ -151,11 +151,11 @@ static void reveal(designer *d, int i)
 {
     if (i < 0 || d->rows <= 0) return;
     const dg_box *b = &d->m.boxes[i];
-    if (b->x < d->vx) d->vx = b->x > 2 ? b->x - 2 : 0;
+    if (b->x < d->vx) d->vx = dgv_clamp_vx(b->x - 2);
     if (b->x + b->w > d->vx + d->cols) d->vx = b->x + b->w - d->cols + 2;
     if (b->y < d->vy) d->vy = b->y > 1 ? b->y - 1 : 0;
     if (b->y + b->h > d->vy + d->rows) d->vy = b->y + b->h - d->rows + 1;
-    if (d->vx < 0) d->vx = 0;
+    d->vx = dgv_clamp_vx(d->vx);
     if (d->vy < 0) d->vy = 0;
 }
 
@@ -442,7 +442,7 @@ static bool nav_key(designer *d, const char *k)
     for (size_t i = 0; i < ARRAY_LEN(map); i++) {
         if (strcmp(k, map[i].key)) continue;
         if (map[i].pan) {
-            d->vx = d->vx + map[i].dx < 0 ? 0 : d->vx + map[i].dx;
+            d->vx = dgv_clamp_vx(d->vx + map[i].dx);
             d->vy = d->vy + map[i].dy < 0 ? 0 : d->vy + map[i].dy;
         } else if (map[i].move) {
             if (d->cur >= 0) move_selection(d, map[i].dx, map[i].dy);
@@ -462,7 +462,7 @@ static bool nav_key(designer *d, const char *k)
             if (x < 0 || d->m.boxes[i].x < x) x = d->m.boxes[i].x;
             if (y < 0 || d->m.boxes[i].y < y) y = d->m.boxes[i].y;
         }
-        d->vx = x > 2 ? x - 2 : 0;
+        d->vx = dgv_clamp_vx(x - 2);
         d->vy = y > 1 ? y - 1 : 0;
         dgv_redraw(d);
         return true;
@@ -568,7 +568,7 @@ static bool mouse(view *v, const ui_event *e, int row, int col)
     if (!d->built) return false;
     if (e->mouse == M_WHEEL_UP || e->mouse == M_WHEEL_DOWN) {
         int step = e->mouse == M_WHEEL_UP ? -3 : 3;
-        if (e->shift) d->vx = d->vx + step * 2 < 0 ? 0 : d->vx + step * 2;
+        if (e->shift) d->vx = dgv_clamp_vx(d->vx + step * 2);
         else d->vy = d->vy + step < 0 ? 0 : d->vy + step;
         dgv_redraw(d);
         return true;
@@ -585,7 +585,7 @@ static bool mouse(view *v, const ui_event *e, int row, int col)
             dg_model_move(&d->m, d->sel, dx, dy);
             d->moved = true;
         } else if (d->drag == DRAG_PAN) {
-            d->vx = d->vx - dx < 0 ? 0 : d->vx - dx;
+            d->vx = dgv_clamp_vx(d->vx - dx);
             d->vy = d->vy - dy < 0 ? 0 : d->vy - dy;
             x -= dx; /* the cell under the mouse stays the same canvas cell */
             y -= dy;
@@ -635,6 +635,7 @@ view *dg_view_new(const dg_host *host)
     d->base.dirty = true;
     d->host = *host;
     d->cur = -1;
+    d->vx = VX_MIN;
     d->click_node = -1;
     d->sel = xcalloc(1, sizeof(bool));
     return &d->base;

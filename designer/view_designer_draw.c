@@ -215,7 +215,7 @@ bool dgv_minimap_click(designer *d, int row, int col)
         return false;
     int x = (int)((long)(col - left - 1) * w / (MINI_W - 3));
     int y = (int)((long)(row - top - 1) * h / (MINI_H - 3));
-    d->vx = x - d->cols / 2 < 0 ? 0 : x - d->cols / 2;
+    d->vx = dgv_clamp_vx(x - d->cols / 2);
     d->vy = y - d->rows / 2 < 0 ? 0 : y - d->rows / 2;
     return true;
 }

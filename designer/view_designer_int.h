@@ -57,6 +57,16 @@ typedef struct designer {
     double moved_ms;        /* when the last of those moves was */
 } designer;
 
+/* The leftmost canvas column the view shows: two left of the canvas, where
+ * the arrows into boxes at column 0 end (an edge of a cycle, a box moved
+ * to the left edge). */
+#define VX_MIN (-2)
+
+static inline int dgv_clamp_vx(int vx)
+{
+    return vx < VX_MIN ? VX_MIN : vx;
+}
+
 /* view_designer.c */
 void dgv_say(designer *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dgv_redraw(designer *d);
