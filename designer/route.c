@@ -51,6 +51,7 @@
 #define ROW_SEARCH 32    /* rows looked at below the boxes for a free one */
 #define LOOKAHEAD 8      /* bands looked at ahead when changing rows */
 #define CLEAR_NEAR 6     /* rows looked at past a shared one for a clear one */
+#define BAND_CELLS_MAX (1LL << 24) /* largest table of the bands' box rows */
 
 /* ======================= the boxes, row by row ======================= */
 
@@ -226,6 +227,8 @@ static void find_channels(router *r)
     free(cover);
 }
 
+static void bands_init(router *r);
+
 static void router_init(router *r, const dg_box *boxes, size_t n, const dg_edge *edges, size_t m)
 {
     memset(r, 0, sizeof(*r));
@@ -235,6 +238,7 @@ static void router_init(router *r, const dg_box *boxes, size_t n, const dg_edge 
     r->m = m;
     rowix_build(&r->ix, boxes, n);
     find_channels(r);
+    bands_init(r);
     r->src_row = xcalloc(m + 1, sizeof(int));
     r->dst_row = xcalloc(m + 1, sizeof(int));
     dgr_tracks_init(&r->cols, r->ix.x0, r->ix.x1, TRACK_MARGIN);
@@ -245,6 +249,7 @@ static void router_free(router *r)
 {
     rowix_free(&r->ix);
     free(r->ch);
+    free(r->band_box);
     free(r->src_row);
     free(r->dst_row);
     dgr_tracks_free(&r->cols);
@@ -525,25 +530,49 @@ static bool passes(const router *r, int y, int a, int b)
     return a > b || first_blocked(&r->ix, y, a, b) == INT_MAX;
 }
 
-/* passes, and no other edge's line runs along row y there (the edge being
- * routed may share the lines of its own ports: they fan out). */
-static bool passes_clear(router *r, int y, int a, int b)
+/* The rows each whole band (the columns between two channels) has a box
+ * on, for band_passes: a box lies in one band, as channels hold none. */
+static void bands_init(router *r)
 {
-    return passes(r, y, a, b) &&
+    r->band_h = r->ix.y1 - r->ix.y0 + 1;
+    if (r->nch < 2 || (long long)(r->nch - 1) * r->band_h > BAND_CELLS_MAX) return;
+    r->band_box = xcalloc((r->nch - 1) * (size_t)r->band_h + 1, 1);
+    for (size_t i = 0; i < r->n; i++) {
+        const dg_box *b = &r->boxes[i];
+        size_t k = chan_from(r, b->x);
+        if (b->w <= 0 || b->h <= 0 || k == 0 || k >= r->nch) continue;
+        memset(r->band_box + (k - 1) * (size_t)r->band_h + (b->y - r->ix.y0), 1, (size_t)b->h);
+    }
+}
+
+/* passes for [a, b] in the band after channel k: looked up when it is the
+ * whole band. */
+static bool band_passes(const router *r, size_t k, int y, int a, int b)
+{
+    if (!r->band_box || k + 1 >= r->nch || a != r->ch[k].x1 + 1 || b != r->ch[k + 1].x0 - 1)
+        return passes(r, y, a, b);
+    return y < r->ix.y0 || y > r->ix.y1 || !r->band_box[k * (size_t)r->band_h + (y - r->ix.y0)];
+}
+
+/* band_passes, and no other edge's line runs along row y there (the edge
+ * being routed may share the lines of its own ports: they fan out). */
+static bool passes_clear(router *r, size_t k, int y, int a, int b)
+{
+    return band_passes(r, k, y, a, b) &&
            (a > b || row_busy_from(r, y, a, r->cur_src, r->cur_dst, false) > b);
 }
 
-/* The row nearest want that is free of boxes over columns [a, b], one no
- * other line runs along when there is one within CLEAR_NEAR rows; the row
- * below every box is always free of boxes. */
-static int nearest_row(router *r, int want, int a, int b)
+/* The row nearest want that is free of boxes over columns [a, b] (in the
+ * band after channel k), one no other line runs along when there is one
+ * within CLEAR_NEAR rows; the row below every box is always free of boxes. */
+static int nearest_row(router *r, size_t k, int want, int a, int b)
 {
     int top = r->ix.y0 - 1 < 0 ? r->ix.y0 - 1 : 0, bottom = r->ix.y1 + 1, shared = INT_MIN;
     for (int d = 0;; d++) {
         for (int sgn = -1; sgn <= 1; sgn += 2) {
             int y = want + sgn * d;
-            if (y < top || y > bottom || !passes(r, y, a, b)) continue;
-            if (passes_clear(r, y, a, b)) return y;
+            if (y < top || y > bottom || !band_passes(r, k, y, a, b)) continue;
+            if (passes_clear(r, k, y, a, b)) return y;
             if (shared == INT_MIN) shared = y;
         }
         if (shared != INT_MIN && d >= CLEAR_NEAR) return shared;
@@ -568,7 +597,7 @@ static int reach(router *r, size_t k, int y, dg_point t)
     for (int n = 0; n < LOOKAHEAD; n++, k++) {
         int b0, b1;
         bool last = band_after(r, k, t.x, &b0, &b1);
-        if (!passes_clear(r, y, b0, b1) || (last && y != t.y)) return n;
+        if (!passes_clear(r, k, y, b0, b1) || (last && y != t.y)) return n;
         if (last) return LOOKAHEAD + 1;
     }
     return LOOKAHEAD;
@@ -580,14 +609,14 @@ static int reach(router *r, size_t k, int y, dg_point t)
  * other lines (the nearest t's row of those that go as far). */
 static int next_row(router *r, size_t k, int cur, dg_point t, int b0, int b1)
 {
-    if (passes_clear(r, cur, b0, b1)) {
-        if (cur == t.y || !passes_clear(r, t.y, b0, b1)) return cur;
+    if (passes_clear(r, k, cur, b0, b1)) {
+        if (cur == t.y || !passes_clear(r, k, t.y, b0, b1)) return cur;
         return reach(r, k, t.y, t) >= reach(r, k, cur, t) ? t.y : cur;
     }
-    int cand[4] = {t.y, nearest_row(r, t.y, b0, b1), nearest_row(r, cur, b0, b1), cur};
+    int cand[4] = {t.y, nearest_row(r, k, t.y, b0, b1), nearest_row(r, k, cur, b0, b1), cur};
     int best = cand[1], far = -1;   /* nearest_row's rows are free of boxes */
     for (int i = 0; i < 4; i++) {
-        if (!passes(r, cand[i], b0, b1)) continue;
+        if (!band_passes(r, k, cand[i], b0, b1)) continue;
         int n = reach(r, k, cand[i], t);
         if (n > far || (n == far && abs(cand[i] - t.y) < abs(best - t.y))) {
             best = cand[i];

@@ -63,6 +63,9 @@ typedef struct router {
     size_t cap;
     VEC(hitem) heap;
     int cur_src, cur_dst;        /* the ends of the edge being routed */
+    unsigned char *band_box;     /* owned: [k * band_h + y - y0]: a box covers row y of
+                                  * the band after channel k (NULL: too large to keep) */
+    int band_h;
 } router;
 
 /* The index of the first row at or after y holding a box. */
