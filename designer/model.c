@@ -209,24 +209,31 @@ static void place_free(dg_model *m)
  * is laid out; with some, each node without one (added by hand or on the
  * command line) goes next to its inputs, in dependency order, so that the
  * picture the user arranged stays as it was. */
+/* Puts the nodes named in pos (compact cells) there, fixed; returns how
+ * many it placed. */
+static size_t fix_at(dg_model *m, const dg_posvec *pos)
+{
+    int scale = m->zoom == DG_DETAILED ? DETAIL_Y : 1;
+    size_t placed = 0;
+    for (size_t k = 0; k < pos->n; k++) {
+        int i = dg_model_find(m, pos->v[k].name);
+        if (i < 0) continue;
+        m->boxes[i].x = pos->v[k].x < 0 ? 0 : pos->v[k].x;
+        m->boxes[i].y = (pos->v[k].y < 0 ? 0 : pos->v[k].y) * scale;
+        m->boxes[i].fixed = true;
+        placed++;
+    }
+    return placed;
+}
+
 static void place(dg_model *m, const project *p)
 {
     dg_posvec saved = {0};
     dg_positions_get(p, &saved);
-    int scale = m->zoom == DG_DETAILED ? DETAIL_Y : 1;
-    bool any_free = false;
-    size_t saved_n = 0;
-    for (size_t i = 0; i < m->nodes.n; i++) {
-        for (size_t k = 0; k < saved.n; k++)
-            if (str_ieq(saved.v[k].name, m->nodes.v[i].name)) {
-                m->boxes[i].x = saved.v[k].x < 0 ? 0 : saved.v[k].x;
-                m->boxes[i].y = (saved.v[k].y < 0 ? 0 : saved.v[k].y) * scale;
-                m->boxes[i].fixed = true;
-                saved_n++;
-            }
-        any_free |= !m->boxes[i].fixed;
-    }
+    size_t saved_n = fix_at(m, &saved);
     dg_posvec_free(&saved);
+    bool any_free = false;
+    for (size_t i = 0; i < m->nodes.n; i++) any_free |= !m->boxes[i].fixed;
     dg_layout_opts o = opts(m);
     if (!any_free) return;
     if (!saved_n) {
@@ -344,14 +351,7 @@ void dg_model_positions(const dg_model *m, dg_posvec *out)
 
 void dg_model_set_positions(dg_model *m, const dg_posvec *pos)
 {
-    int scale = m->zoom == DG_DETAILED ? DETAIL_Y : 1;
-    for (size_t k = 0; k < pos->n; k++) {
-        int i = dg_model_find(m, pos->v[k].name);
-        if (i < 0) continue;
-        m->boxes[i].x = pos->v[k].x < 0 ? 0 : pos->v[k].x;
-        m->boxes[i].y = (pos->v[k].y < 0 ? 0 : pos->v[k].y) * scale;
-        m->boxes[i].fixed = true;
-    }
+    fix_at(m, pos);
     route(m);
 }
 

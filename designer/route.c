@@ -266,7 +266,8 @@ void dgr_note_route(router *r, const dg_edge *e, const dg_point *p, size_t n, bo
 {
     for (size_t k = 0; k + 1 < n; k++) {
         bool vertical = p[k].x == p[k + 1].x;
-        int src = !vertical && k == 0 ? e->from : -1, dst = !vertical && k + 2 == n ? e->to : -1;
+        int src, dst;
+        dgr_seg_keys(e, k, n, vertical, &src, &dst);
         tracks *t = vertical ? &r->cols : &r->rows;
         int at = vertical ? p[k].x : p[k].y;
         int a = vertical ? p[k].y : p[k].x, b = vertical ? p[k + 1].y : p[k + 1].x;

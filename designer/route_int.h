@@ -88,6 +88,15 @@ int dgr_track_busy_from(const tracks *t, int at, int x, int src, int dst, bool l
 void dgr_track_remove(tracks *t, int at, int a, int b, int src, int dst);
 int dgr_track_shared(const tracks *t, int at, int a, int b, int src, int dst);
 
+/* The keys of segment k of the n - 1 of edge e's route (see seg): its
+ * first horizontal one is keyed with e's source, its last with e's target. */
+static inline void dgr_seg_keys(const dg_edge *e, size_t k, size_t n, bool vertical, int *src,
+                                int *dst)
+{
+    *src = !vertical && k == 0 ? e->from : -1;
+    *dst = !vertical && k + 2 == n ? e->to : -1;
+}
+
 /* route.c: whether edge e names two boxes; noting (or forgetting) a
  * route's segments; routing edge e into r->path (first: only straight or
  * once bent, false when that will not do; else any way); handing r->path

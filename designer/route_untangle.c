@@ -18,12 +18,10 @@ static int shared_with_noted(router *r, const dg_edge *e, const dg_route *rt)
     int cells = 0;
     for (size_t k = 0; k + 1 < rt->n; k++) {
         dg_point p = rt->pts[k], q = rt->pts[k + 1];
-        if (p.x == q.x) {
-            cells += dgr_track_shared(&r->cols, p.x, p.y, q.y, -1, -1);
-        } else {
-            int src = k == 0 ? e->from : -1, dst = k + 2 == rt->n ? e->to : -1;
-            cells += dgr_track_shared(&r->rows, p.y, p.x, q.x, src, dst);
-        }
+        int src, dst;
+        dgr_seg_keys(e, k, rt->n, p.x == q.x, &src, &dst);
+        if (p.x == q.x) cells += dgr_track_shared(&r->cols, p.x, p.y, q.y, src, dst);
+        else cells += dgr_track_shared(&r->rows, p.y, p.x, q.x, src, dst);
     }
     return cells;
 }
