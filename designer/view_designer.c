@@ -429,27 +429,36 @@ static bool command_key(designer *d, const char *k)
 
 /* ======================= keys ======================= */
 
+/* Keys that pick the next box that way, move the picked ones, or pan. */
+static const struct { const char *key; int dx, dy; bool move, pan; } nav_keys[] = {
+    {"Left", -1, 0, false, false}, {"Right", 1, 0, false, false},
+    {"Up", 0, -1, false, false},   {"Down", 0, 1, false, false},
+    {"S-Left", -2, 0, true, false}, {"S-Right", 2, 0, true, false},
+    {"S-Up", 0, -1, true, false},  {"S-Down", 0, 1, true, false},
+    {"h", -8, 0, false, true},     {"l", 8, 0, false, true},
+    {"k", 0, -4, false, true},     {"j", 0, 4, false, true},
+    {"PgUp", 0, -12, false, true}, {"PgDn", 0, 12, false, true}};
+
+static bool is_move_key(const char *k)
+{
+    for (size_t i = 0; i < ARRAY_LEN(nav_keys); i++)
+        if (nav_keys[i].move && !strcmp(k, nav_keys[i].key)) return true;
+    return false;
+}
+
 static bool nav_key(designer *d, const char *k)
 {
-    static const struct { const char *key; int dx, dy; bool move, pan; } map[] = {
-        {"Left", -1, 0, false, false}, {"Right", 1, 0, false, false},
-        {"Up", 0, -1, false, false},   {"Down", 0, 1, false, false},
-        {"S-Left", -2, 0, true, false}, {"S-Right", 2, 0, true, false},
-        {"S-Up", 0, -1, true, false},  {"S-Down", 0, 1, true, false},
-        {"h", -8, 0, false, true},     {"l", 8, 0, false, true},
-        {"k", 0, -4, false, true},     {"j", 0, 4, false, true},
-        {"PgUp", 0, -12, false, true}, {"PgDn", 0, 12, false, true}};
-    for (size_t i = 0; i < ARRAY_LEN(map); i++) {
-        if (strcmp(k, map[i].key)) continue;
-        if (map[i].pan) {
-            d->vx = dgv_clamp_vx(d->vx + map[i].dx);
-            d->vy = d->vy + map[i].dy < 0 ? 0 : d->vy + map[i].dy;
-        } else if (map[i].move) {
-            if (d->cur >= 0) move_selection(d, map[i].dx, map[i].dy);
+    for (size_t i = 0; i < ARRAY_LEN(nav_keys); i++) {
+        if (strcmp(k, nav_keys[i].key)) continue;
+        if (nav_keys[i].pan) {
+            d->vx = dgv_clamp_vx(d->vx + nav_keys[i].dx);
+            d->vy = d->vy + nav_keys[i].dy < 0 ? 0 : d->vy + nav_keys[i].dy;
+        } else if (nav_keys[i].move) {
+            if (d->cur >= 0) move_selection(d, nav_keys[i].dx, nav_keys[i].dy);
             reveal(d, d->cur);
         } else {
             int was = d->cur;
-            select_only(d, neighbor(d, map[i].dx, map[i].dy));
+            select_only(d, neighbor(d, nav_keys[i].dx, nav_keys[i].dy));
             reveal(d, d->cur);
             if (d->cur != was) preview_current(d);
         }
@@ -468,12 +477,6 @@ static bool nav_key(designer *d, const char *k)
         return true;
     }
     return false;
-}
-
-static bool is_move_key(const char *k)
-{
-    return !strcmp(k, "S-Left") || !strcmp(k, "S-Right") || !strcmp(k, "S-Up") ||
-           !strcmp(k, "S-Down");
 }
 
 static bool key(view *v, const ui_event *e)
