@@ -36,6 +36,29 @@ int ts_teardown_dir(void **state)
     return 0;
 }
 
+int ts_setup_project(void **state)
+{
+    ts_project *f = calloc(1, sizeof(*f));
+    if (!f || !(f->dir = ts_mkdtemp())) return -1;
+    f->wh = ts_path(f->dir, ".tarn/warehouse.db");
+    f->state = ts_path(f->dir, ".tarn/state.db");
+    if (ts_write_file(f->dir, "tarn.json", "{\"name\": \"t\"}\n") != 0) return -1;
+    if (ts_write_file(f->dir, ".tarn/.keep", "") != 0) return -1;
+    *state = f;
+    return 0;
+}
+
+int ts_teardown_project(void **state)
+{
+    ts_project *f = *state;
+    ts_rmtree(f->dir);
+    free(f->dir);
+    free(f->wh);
+    free(f->state);
+    free(f);
+    return 0;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;

@@ -12,6 +12,16 @@ char *ts_mkdtemp(void);
  * its state: cmocka_unit_test_setup_teardown(t, ts_setup_dir, ts_teardown_dir). */
 int ts_setup_dir(void **state);
 int ts_teardown_dir(void **state);
+/* A project to run the engine on: a fresh folder with tarn.json ({"name":
+ * "t"}) and .tarn/, and the paths of its warehouse and state databases. The
+ * setup/teardown pair gives each test one as its state (a ts_project *). */
+typedef struct ts_project {
+    char *dir;
+    char *wh;    /* .tarn/warehouse.db */
+    char *state; /* .tarn/state.db */
+} ts_project;
+int ts_setup_project(void **state);
+int ts_teardown_project(void **state);
 /* Removes path and everything under it; symlinks are removed, not followed.
  * A missing path is not an error. */
 void ts_rmtree(const char *path);

@@ -372,32 +372,7 @@ static void test_parse_errors(void **state)
 
 /* ================================================================ fixture */
 
-typedef struct fx {
-    char *dir;
-    char *wh;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof(*f));
-    f->dir = ts_mkdtemp();
-    if (!f->dir) return -1;
-    f->wh = ts_path(f->dir, ".tarn/warehouse.db");
-    if (ts_write_file(f->dir, "tarn.json", "{\"name\": \"t\"}\n") != 0) return -1;
-    if (ts_write_file(f->dir, ".tarn/.keep", "") != 0) return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    ts_rmtree(f->dir);
-    free(f->dir);
-    free(f->wh);
-    free(f);
-    return 0;
-}
+typedef ts_project fx;
 
 #define F "transformations/p.sql"
 
@@ -1906,7 +1881,7 @@ static void test_validate_errors(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_project, ts_teardown_project)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_every_clause),
         cmocka_unit_test(test_parse_defaults_and_scd2),

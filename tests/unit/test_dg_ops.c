@@ -538,30 +538,7 @@ static void test_almost_canonical(void **state)
 
 /* ---------------------------------------------------------------- running the SQL */
 
-typedef struct fx {
-    char *dir, *wh;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof(*f));
-    f->dir = ts_mkdtemp();
-    if (!f->dir) return -1;
-    f->wh = ts_path(f->dir, ".tarn/warehouse.db");
-    if (ts_write_file(f->dir, "tarn.json", "{\"name\": \"t\"}\n") != 0) return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    ts_rmtree(f->dir);
-    free(f->dir);
-    free(f->wh);
-    free(f);
-    return 0;
-}
+typedef ts_project fx;
 
 /* Appends the statement of a node to b. */
 static void add_node(sb *b, const char *id, const char *name, const char *inputs,
@@ -1196,9 +1173,9 @@ int main(void)
         cmocka_unit_test(test_output),
         cmocka_unit_test(test_sql_node),
         cmocka_unit_test(test_almost_canonical),
-        cmocka_unit_test_setup_teardown(test_input_schemas_by_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pipeline_runs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_join_dedupe_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_input_schemas_by_name, ts_setup_project, ts_teardown_project),
+        cmocka_unit_test_setup_teardown(test_pipeline_runs, ts_setup_project, ts_teardown_project),
+        cmocka_unit_test_setup_teardown(test_join_dedupe_run, ts_setup_project, ts_teardown_project),
         cmocka_unit_test(test_check_good),
         cmocka_unit_test(test_check_problems),
         cmocka_unit_test(test_check_problems_more),

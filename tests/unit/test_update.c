@@ -29,35 +29,7 @@
 
 /* ---------------------------------------------------------------- fixture */
 
-typedef struct fx {
-    char *dir;
-    char *wh;    /* .tarn/warehouse.db */
-    char *state; /* .tarn/state.db */
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof(*f));
-    f->dir = ts_mkdtemp();
-    if (!f->dir) return -1;
-    f->wh = ts_path(f->dir, ".tarn/warehouse.db");
-    f->state = ts_path(f->dir, ".tarn/state.db");
-    if (ts_write_file(f->dir, "tarn.json", "{\"name\": \"t\"}\n") != 0) return -1;
-    if (ts_write_file(f->dir, ".tarn/.keep", "") != 0) return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    ts_rmtree(f->dir);
-    free(f->dir);
-    free(f->wh);
-    free(f->state);
-    free(f);
-    return 0;
-}
+typedef ts_project fx;
 
 static void pipeline(const fx *f, const char *sql)
 {
@@ -1502,7 +1474,7 @@ static void test_cancel_at_random_points(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, ts_setup_project, ts_teardown_project)
     const struct CMUnitTest tests[] = {
         T(test_materialized_view_computed),
         T(test_second_run_up_to_date),
