@@ -126,25 +126,18 @@ static char *replace_all(const char *s, const char *from, const char *to)
         ts_proc_free(&r_);                                                                \
     } while (0)
 
-/* A usage error: exit 2, nothing on stdout, want_err on stderr. */
-#define NODE_USAGE(dir, want_err, ...)                                                    \
+/* A command that stops with exit status code, nothing on stdout and
+ * want_err on stderr: a usage error (2) or a refusal (1). */
+#define NODE_STOPS(code, dir, want_err, ...)                                              \
     do {                                                                                  \
         ts_proc r_;                                                                       \
-        NODE(&r_, 2, dir, __VA_ARGS__);                                                   \
+        NODE(&r_, code, dir, __VA_ARGS__);                                                \
         assert_string_equal(r_.out, "");                                                  \
         assert_contains(r_.err, want_err);                                                \
         ts_proc_free(&r_);                                                                \
     } while (0)
-
-/* A refusal: exit 1, nothing on stdout, want_err on stderr. */
-#define NODE_FAIL(dir, want_err, ...)                                                     \
-    do {                                                                                  \
-        ts_proc r_;                                                                       \
-        NODE(&r_, 1, dir, __VA_ARGS__);                                                   \
-        assert_string_equal(r_.out, "");                                                  \
-        assert_contains(r_.err, want_err);                                                \
-        ts_proc_free(&r_);                                                                \
-    } while (0)
+#define NODE_USAGE(dir, want_err, ...) NODE_STOPS(2, dir, want_err, __VA_ARGS__)
+#define NODE_FAIL(dir, want_err, ...) NODE_STOPS(1, dir, want_err, __VA_ARGS__)
 
 /* `node show NAME --json` parsed (caller deletes). */
 static cJSON *show_json(const char *dir, const char *name)
