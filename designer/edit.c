@@ -228,7 +228,7 @@ int dge_write_all(dge_writes *v, char **err)
     fs_staged *st = xcalloc(v->n + 1, sizeof(fs_staged));
     int rc = 0;
     size_t staged = 0;
-    for (; staged < v->n && rc == 0; staged++) {
+    for (; staged < v->n; staged++) {
         char *e = NULL;
         if (fs_stage(&st[staged], v->v[staged].path, v->v[staged].text, v->v[staged].len, &e) < 0) {
             dge_fail(err, "%s (nothing written)", e);

@@ -225,12 +225,11 @@ static int dummy_span(const lgraph *g, size_t nfree, size_t *ndummies)
     return span;
 }
 
-/* The layers' order once the dummy vertices n.. have their layers: each
- * layer's boxes as they were, then its dummies (nv: the vertices in layers,
- * dummies included). */
-static void order_dummies(lgraph *g, size_t nv, size_t n)
+/* The layers' order once the d dummy vertices n.. have their layers: each
+ * layer's boxes as they were, then its dummies. */
+static void order_dummies(lgraph *g, size_t n, size_t d)
 {
-    size_t total = n + (nv - (size_t)g->start[g->nlayers]);
+    size_t total = n + d, nv = (size_t)g->start[g->nlayers] + d;
     int *count = xcalloc((size_t)g->nlayers + 1, sizeof(int));
     for (size_t k = n; k < total; k++) count[g->layer[k]]++;
     int *order = xmalloc((nv + 1) * sizeof(int));
@@ -282,7 +281,7 @@ static size_t add_dummies(lgraph *g, const dg_box *boxes, size_t nfree, dg_box *
     g->from = from;
     g->to = to;
     g->m = m;
-    order_dummies(g, nfree + d, n);
+    order_dummies(g, n, d);
     g->rank = xrealloc(g->rank, (total + 1) * sizeof(int));
     g->pos = xrealloc(g->pos, (total + 1) * sizeof(double));
     csr_free(&g->pred);
